@@ -1,0 +1,209 @@
+/*
+ * The run loop: find or decode the block at CS:EIP, run its instructions
+ * through their handlers, and at instruction boundaries take interrupts,
+ * exceptions (the one setjmp), HLT and timer deadlines. Double and triple
+ * fault classification follows SDM vol. 3, table 6-5.
+ */
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/decode.h"
+#include "cpu/icache.h"
+#include "cpu/interrupt.h"
+#include "cpu/mmu.h"
+
+static void drop_write_tags(struct cpu *c, paddr_t page)
+{
+	for (unsigned u = 0; u < 2; u++)
+		for (unsigned n = 0; n < TLB_SIZE; n++)
+			if (c->tlb.e[u][n].paddr == page)
+				c->tlb.e[u][n].tag_write = TLB_INVALID;
+}
+
+/* Slow fetch of one instruction byte by byte (page-crossing or MMIO code). */
+static struct block *decode_uncached(struct cpu *c, bool d32)
+{
+	uint8_t buf[INSN_MAX_LEN];
+	struct block *b = icache_scratch(c->icache);
+	const struct seg *cs = &c->seg[S_CS];
+	for (unsigned n = 0; n < INSN_MAX_LEN; n++) {
+		uint32_t off = c->eip + n;
+		if (!d32)
+			off &= 0xFFFF;
+		if (off > cs->limit) {
+			/* Decodable without this byte? Otherwise the fetch faults. */
+			if (decode_insn(buf, n, d32, &b->insns[0], NULL) > 0)
+				break;
+			cpu_raise(c, EXC_GP, 0);
+		}
+		buf[n] = lin_rd8_acc(c, cs->base + off, ACC_EXEC);
+		if (decode_insn(buf, n + 1, d32, &b->insns[0], NULL) != DECODE_NEED_MORE)
+			break;
+	}
+	if (decode_insn(buf, INSN_MAX_LEN, d32, &b->insns[0], NULL) == DECODE_TOO_LONG)
+		cpu_raise(c, EXC_GP, 0);
+	b->n = 1;
+	b->nbytes = b->insns[0].len;
+	return b;
+}
+
+static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host, uint8_t mode)
+{
+	struct block *b = icache_alloc(c->icache, BLOCK_MAX_INSNS);
+	if (!b) {
+		icache_flush(c->icache);
+		b = icache_alloc(c->icache, BLOCK_MAX_INSNS);
+	}
+	const struct seg *cs = &c->seg[S_CS];
+	unsigned off = pa & (PAGE_SIZE - 1), n = 0, nbytes = 0;
+	uint32_t eip = c->eip;
+	while (n < BLOCK_MAX_INSNS && off < PAGE_SIZE) {
+		unsigned avail = PAGE_SIZE - off;
+		uint64_t left = (uint64_t)cs->limit - eip + 1;
+		if (eip > cs->limit)
+			break;
+		if (left < avail)
+			avail = (unsigned)left;
+		if (avail > INSN_MAX_LEN)
+			avail = INSN_MAX_LEN;
+		const struct opdesc *d;
+		int len = decode_insn(host + off, avail, mode, &b->insns[n], &d);
+		if (len <= 0)
+			break; /* runs past the page or limit, or too long: decoded alone */
+		n++;
+		off += (unsigned)len;
+		nbytes += (unsigned)len;
+		eip += (unsigned)len;
+		if (d->flags & D_END || d->kind == K_UD)
+			break;
+	}
+	if (n == 0)
+		return decode_uncached(c, mode);
+	b->paddr = pa;
+	b->n = (uint16_t)n;
+	b->nbytes = (uint16_t)nbytes;
+	b->mode = mode;
+	bool first_code = memmap_page(c->mem, pa)->code == 0;
+	icache_insert(c->icache, b);
+	if (first_code)
+		drop_write_tags(c, pa & PAGE_MASK);
+	return b;
+}
+
+static const struct block *current_block(struct cpu *c)
+{
+	const struct seg *cs = &c->seg[S_CS];
+	uint8_t mode = (cs->ar & AR_DB) ? 1 : 0;
+	if (c->eip > cs->limit)
+		cpu_raise(c, EXC_GP, 0);
+	laddr_t la = cs->base + c->eip;
+	struct tlb_entry *e = tlb_entry_for(c, la, mmu_user(c));
+	if (unlikely(e->tag_read != (la & PAGE_MASK))) {
+		mmu_translate(c, la, ACC_EXEC);
+		if (e->tag_read != (la & PAGE_MASK))
+			return decode_uncached(c, mode); /* MMIO or unmapped */
+	}
+	paddr_t pa = e->paddr | (la & (PAGE_SIZE - 1));
+	struct block *b = icache_lookup(c->icache, pa, mode);
+	if (likely(b) && likely((uint64_t)c->eip + b->nbytes - 1 <= cs->limit))
+		return b;
+	if (b)
+		return decode_uncached(c, mode);
+	return decode_block(c, pa, (const uint8_t *)(e->addend + (la & PAGE_MASK)), mode);
+}
+
+static bool contributory(int v)
+{
+	return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
+}
+
+static bool has_error_code(int v)
+{
+	return v == EXC_DF || (v >= EXC_TS && v <= EXC_PF) || v == EXC_AC;
+}
+
+static void deliver_exception(struct cpu *c)
+{
+	int v = c->exc_vector;
+	int32_t err = has_error_code(v) ? c->exc_error : EXC_NO_ERROR;
+	if (c->exc_nest == 2) { /* fault while delivering #DF */
+		c->shutdown = true;
+		c->exc_nest = 0;
+		cpu_kick(c);
+		return;
+	}
+	if (c->exc_nest == 1) {
+		int first = c->exc_first;
+		if ((contributory(first) && contributory(v)) ||
+		    (first == EXC_PF && (contributory(v) || v == EXC_PF))) {
+			v = EXC_DF;
+			err = 0;
+			c->exc_nest = 2;
+		}
+	} else {
+		c->exc_nest = 1;
+	}
+	c->exc_first = v;
+	/* A delivery costs one instruction's worth of virtual time, so that a
+	 * fault loop still advances time and meets its instruction budget. */
+	c->icount++;
+	cpu_interrupt(c, (unsigned)v, INT_EXCEPTION, err, c->eip);
+	c->exc_nest = 0;
+}
+
+static bool in_shadow(const struct cpu *c) { return c->icount <= c->shadow_icount && c->shadow_icount; }
+
+/* Instruction-boundary events. Returns true when cpu_run must return. */
+static bool attention(struct cpu *c, enum cpu_exit *why)
+{
+	if (c->shutdown) {
+		*why = CPU_EXIT_SHUTDOWN;
+		return true;
+	}
+	if (c->exit_request) {
+		c->exit_request = false;
+		*why = CPU_EXIT_REQUEST;
+		return true;
+	}
+	if (c->icount >= c->until) {
+		*why = CPU_EXIT_BUDGET;
+		return true;
+	}
+	if (c->intr && (c->eflags & F_IF) && !in_shadow(c)) {
+		c->halted = false;
+		uint8_t vec = c->cb.intr_ack(c->cb.opaque);
+		cpu_interrupt(c, vec, INT_HARDWARE, EXC_NO_ERROR, c->eip);
+	}
+	if (c->halted) {
+		*why = CPU_EXIT_HALT;
+		return true;
+	}
+	c->stop_icount = c->until;
+	if (in_shadow(c) && c->shadow_icount + 1 < c->stop_icount)
+		c->stop_icount = c->shadow_icount + 1;
+	return false;
+}
+
+enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
+{
+	enum cpu_exit why;
+	c->until = until;
+	c->stop_icount = 0;
+	if (setjmp(c->jmp))
+		deliver_exception(c);
+	for (;;) {
+		if (unlikely(c->icount >= c->stop_icount)) {
+			if (attention(c, &why))
+				return why;
+			continue;
+		}
+		const struct block *b = current_block(c);
+		const struct insn *i = b->insns, *end = i + b->n;
+		do {
+			c->next_eip = c->eip + i->len;
+			i->fn(c, i);
+			c->eip = c->next_eip;
+			c->icount++;
+		} while (++i < end && c->icount < c->stop_icount);
+	}
+}

@@ -1,0 +1,54 @@
+/*
+ * Lazy arithmetic flags. An instruction that sets OF/SF/ZF/AF/PF/CF records
+ * its kind, size and operands; flags are computed only when read (Jcc, PUSHF,
+ * ADC...). Instructions that set some flags eagerly fold the lazy state into
+ * EFLAGS first (flags_materialize) and leave kind LF_NONE.
+ */
+#ifndef POPEK_FLAGS_H
+#define POPEK_FLAGS_H
+
+#include "mem/types.h"
+
+enum lf_kind {
+	LF_NONE,  /* all arithmetic flags live in eflags */
+	LF_ADD,   /* res = a + b */
+	LF_ADC,   /* res = a + b + 1 (ADC with carry in; ADC without carry is LF_ADD) */
+	LF_SUB,   /* res = a - b (also CMP, NEG as 0 - b) */
+	LF_SBB,   /* res = a - b - 1 */
+	LF_LOGIC, /* AND/OR/XOR/TEST: CF=OF=AF=0 */
+	LF_INC,   /* res = a + 1; CF kept in b */
+	LF_DEC,   /* res = a - 1; CF kept in b */
+	LF_SHL,   /* res = a << b, 1 <= b <= 31 */
+	LF_SHR,   /* res = a >> b */
+	LF_SAR,   /* res = a >>s b */
+};
+
+struct lazy_flags {
+	uint32_t res, a, b; /* masked to the operand size */
+	uint8_t kind;       /* enum lf_kind */
+	uint8_t size;       /* 0: 8-bit, 1: 16-bit, 2: 32-bit */
+};
+
+static inline void lf_set(struct lazy_flags *lf, enum lf_kind kind, unsigned size,
+			  uint32_t res, uint32_t a, uint32_t b)
+{
+	lf->kind = (uint8_t)kind;
+	lf->size = (uint8_t)size;
+	lf->res = res;
+	lf->a = a;
+	lf->b = b;
+}
+
+/* Individual flags (0 or 1), from lazy state or eflags when kind is LF_NONE. */
+unsigned lf_cf(const struct lazy_flags *lf, uint32_t eflags);
+unsigned lf_pf(const struct lazy_flags *lf, uint32_t eflags);
+unsigned lf_af(const struct lazy_flags *lf, uint32_t eflags);
+unsigned lf_zf(const struct lazy_flags *lf, uint32_t eflags);
+unsigned lf_sf(const struct lazy_flags *lf, uint32_t eflags);
+unsigned lf_of(const struct lazy_flags *lf, uint32_t eflags);
+/* All six arithmetic flags as EFLAGS bits. */
+uint32_t lf_arith(const struct lazy_flags *lf, uint32_t eflags);
+/* Condition code cc (0-15, as in Jcc's low nibble) holds. */
+bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigned cc);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * Decoded-block cache. A block is a run of decoded instructions that starts
+ * at a physical address, stays within one 4 KiB page and ends at a control
+ * transfer or mode change (D_END). Blocks are keyed by physical address and
+ * the code segment's D bit, live in one arena (flushed whole when it fills),
+ * and are invalidated by 128-byte chunk when the guest writes over them.
+ */
+#ifndef POPEK_ICACHE_H
+#define POPEK_ICACHE_H
+
+#include "cpu/cpu.h"
+
+#define BLOCK_MAX_INSNS 64
+
+struct block {
+	paddr_t paddr;   /* physical address of the first byte */
+	uint16_t nbytes; /* bytes covered */
+	uint16_t n;      /* instructions */
+	uint8_t mode;    /* CS.D when decoded */
+	struct block *hnext; /* chain in the lookup hash */
+	struct block *pnext; /* chain in the per-page hash */
+	struct insn insns[];
+};
+
+struct icache;
+
+struct icache *icache_new(struct memmap *mem);
+void icache_free(struct icache *ic);
+struct block *icache_lookup(struct icache *ic, paddr_t paddr, uint8_t mode);
+/* Room for a block of up to max insns, or NULL when the arena is full
+ * (the caller then flushes, which is only safe between blocks). */
+struct block *icache_alloc(struct icache *ic, unsigned max);
+/* Publish a filled block: shrinks the allocation to b->n and marks its bytes as code. */
+void icache_insert(struct icache *ic, struct block *b);
+/* Drop blocks overlapping [addr, addr+len); returns how many went. */
+unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len);
+void icache_flush(struct icache *ic);
+/* A one-instruction block that is never cached (page-crossing or MMIO code). */
+struct block *icache_scratch(struct icache *ic);
+
+#endif

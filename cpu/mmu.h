@@ -1,0 +1,98 @@
+/*
+ * Memory access for instruction handlers: segmentation (limit and rights
+ * checks, SDM vol. 3 ch. 5), then the software TLB, falling back to the page
+ * walk in mmu.c. Every function here may raise an exception (longjmp).
+ */
+#ifndef POPEK_MMU_H
+#define POPEK_MMU_H
+
+#include <string.h>
+
+#include "cpu/cpu.h"
+
+/* Access kinds for the slow path and the page walk. */
+#define ACC_READ 0u
+#define ACC_WRITE 1u
+#define ACC_EXEC 2u
+#define ACC_SYS 4u /* supervisor access whatever the CPL (descriptor tables, TSS) */
+
+laddr_t seg_linear_slow(struct cpu *c, unsigned s, uint32_t off, unsigned size, unsigned deny);
+uint32_t mmu_read_slow(struct cpu *c, laddr_t la, unsigned size, unsigned acc);
+void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsigned acc);
+/* Translate a linear address (page walk, #PF, A20); fills the TLB. */
+paddr_t mmu_translate(struct cpu *c, laddr_t la, unsigned acc);
+/* Check that [la, la+len) can be written, faulting now if not (multi-part writes). */
+void mmu_probe_write(struct cpu *c, laddr_t la, unsigned len);
+/* Set up the segment's check bits after its cache was loaded. */
+void seg_update_chk(struct cpu *c, unsigned s);
+
+static inline unsigned mmu_user(const struct cpu *c) { return c->cpl == 3; }
+
+static inline laddr_t seg_linear(struct cpu *c, unsigned s, uint32_t off, unsigned size,
+				 unsigned deny)
+{
+	const struct seg *sg = &c->seg[s];
+	if (unlikely((sg->chk & deny) || (uint64_t)off + size - 1 > sg->limit))
+		return seg_linear_slow(c, s, off, size, deny);
+	return sg->base + off;
+}
+#define SEG_DENY_READ (SEGCHK_NULL | SEGCHK_NOREAD | SEGCHK_EXPDOWN)
+#define SEG_DENY_WRITE (SEGCHK_NULL | SEGCHK_NOWRITE | SEGCHK_EXPDOWN)
+
+static inline struct tlb_entry *tlb_entry_for(struct cpu *c, laddr_t la, unsigned user)
+{
+	return &c->tlb.e[user][(la >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+}
+
+#define DEFINE_LIN_ACCESS(bits, type)                                                    \
+	static inline type lin_rd##bits##_acc(struct cpu *c, laddr_t la, unsigned acc)  \
+	{                                                                                \
+		struct tlb_entry *e = tlb_entry_for(c, la, (acc & ACC_SYS) ? 0 : mmu_user(c)); \
+		if (likely(e->tag_read == (la & PAGE_MASK) &&                            \
+			   (la & (PAGE_SIZE - 1)) <= PAGE_SIZE - sizeof(type))) {        \
+			type v;                                                          \
+			memcpy(&v, (const uint8_t *)(e->addend + la), sizeof(type));    \
+			return v;                                                        \
+		}                                                                        \
+		return (type)mmu_read_slow(c, la, sizeof(type), acc);                    \
+	}                                                                                \
+	static inline void lin_wr##bits##_acc(struct cpu *c, laddr_t la, type v, unsigned acc) \
+	{                                                                                \
+		struct tlb_entry *e = tlb_entry_for(c, la, (acc & ACC_SYS) ? 0 : mmu_user(c)); \
+		if (likely(e->tag_write == (la & PAGE_MASK) &&                           \
+			   (la & (PAGE_SIZE - 1)) <= PAGE_SIZE - sizeof(type))) {        \
+			memcpy((uint8_t *)(e->addend + la), &v, sizeof(type));           \
+			return;                                                          \
+		}                                                                        \
+		mmu_write_slow(c, la, v, sizeof(type), acc | ACC_WRITE);                 \
+	}                                                                                \
+	static inline type lin_rd##bits(struct cpu *c, laddr_t la)                      \
+	{                                                                                \
+		return lin_rd##bits##_acc(c, la, ACC_READ);                              \
+	}                                                                                \
+	static inline void lin_wr##bits(struct cpu *c, laddr_t la, type v)              \
+	{                                                                                \
+		lin_wr##bits##_acc(c, la, v, ACC_WRITE);                                 \
+	}                                                                                \
+	/* Segmented access: seg:off with limit and rights checks. */                    \
+	static inline type cpu_rd##bits(struct cpu *c, unsigned s, uint32_t off)        \
+	{                                                                                \
+		return lin_rd##bits(c, seg_linear(c, s, off, sizeof(type), SEG_DENY_READ)); \
+	}                                                                                \
+	static inline void cpu_wr##bits(struct cpu *c, unsigned s, uint32_t off, type v) \
+	{                                                                                \
+		lin_wr##bits(c, seg_linear(c, s, off, sizeof(type), SEG_DENY_WRITE), v); \
+	}
+
+DEFINE_LIN_ACCESS(8, uint8_t)
+DEFINE_LIN_ACCESS(16, uint16_t)
+DEFINE_LIN_ACCESS(32, uint32_t)
+
+/* Effective address of a decoded memory operand (offset within its segment). */
+struct insn;
+static inline uint32_t insn_ea(const struct cpu *c, const struct insn *i)
+{
+	return (c->r[i->base].d + (c->r[i->index].d << i->scale) + i->disp) & i->amask;
+}
+
+#endif

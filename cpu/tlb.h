@@ -1,0 +1,29 @@
+/*
+ * Software TLB: linear page -> host pointer. One table per privilege class
+ * (supervisor, user), so a hit needs only a tag compare: permissions were
+ * checked when the entry was filled. A tag of 1 never matches a page address.
+ * Pages that hold decoded code or are MMIO get no write tag, so ordinary
+ * writes need no self-modifying-code check.
+ */
+#ifndef POPEK_TLB_H
+#define POPEK_TLB_H
+
+#include "mem/types.h"
+
+#define TLB_BITS 10
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_INVALID 1u
+
+struct tlb_entry {
+	uint32_t tag_read;  /* linear page address, or TLB_INVALID */
+	uint32_t tag_write;
+	uintptr_t addend;   /* host = addend + linear */
+	paddr_t paddr;      /* physical page (code marking drops write tags by it) */
+	bool global;
+};
+
+struct tlb {
+	struct tlb_entry e[2][TLB_SIZE]; /* [0] supervisor (CPL 0-2), [1] user (CPL 3) */
+};
+
+#endif

@@ -1,0 +1,81 @@
+/* Test machine builder (see tm.h). */
+#include "tests/tm.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/interrupt.h"
+
+void tm_poke(struct machine *m, paddr_t at, const char *hex)
+{
+	struct memmap *mem = machine_mem(m);
+	int hi = -1;
+	for (const char *p = hex; *p; p++) {
+		if (!isxdigit((unsigned char)*p))
+			continue;
+		int v = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+		if (hi < 0) {
+			hi = v;
+		} else {
+			uint8_t b = (uint8_t)(hi << 4 | v);
+			memmap_write(mem, at++, &b, 1);
+			hi = -1;
+		}
+	}
+}
+
+struct machine *tm_new(const char *hex)
+{
+	struct machine_config cfg = { .ram_size = 16u << 20, .bare = true };
+	char err[256];
+	struct machine *m = machine_new(&cfg, err, sizeof(err));
+	if (!m)
+		abort();
+	struct cpu *c = machine_cpu(m);
+	for (unsigned v = 0; v < 256; v++) {
+		uint16_t ip = (uint16_t)(TM_HANDLERS + v);
+		uint8_t hlt = 0xF4;
+		memmap_write(machine_mem(m), v * 4, &ip, 2);
+		memmap_write(machine_mem(m), v * 4 + 2, "\0\0", 2);
+		memmap_write(machine_mem(m), TM_HANDLERS + v, &hlt, 1);
+	}
+	tm_poke(m, TM_CODE, hex);
+	seg_load_real(c, S_CS, TM_CODE >> 4);
+	seg_load_real(c, S_DS, 0);
+	seg_load_real(c, S_ES, 0);
+	seg_load_real(c, S_SS, 0);
+	c->eip = 0;
+	c->r[R_ESP].d = 0x8000;
+	c->r[R_EDX].d = 0;
+	return m;
+}
+
+enum machine_stop tm_run(struct machine *m)
+{
+	return machine_run(m, machine_cpu(m)->icount + 1000000);
+}
+
+void tm_free(struct machine *m) { machine_free(m); }
+struct cpu *tm_cpu(struct machine *m) { return machine_cpu(m); }
+
+uint8_t tm_peek8(struct machine *m, paddr_t at)
+{
+	uint8_t v;
+	memmap_read(machine_mem(m), at, &v, 1);
+	return v;
+}
+
+uint16_t tm_peek16(struct machine *m, paddr_t at)
+{
+	uint16_t v;
+	memmap_read(machine_mem(m), at, &v, 2);
+	return v;
+}
+
+uint32_t tm_peek32(struct machine *m, paddr_t at)
+{
+	uint32_t v;
+	memmap_read(machine_mem(m), at, &v, 4);
+	return v;
+}

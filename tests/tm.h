@@ -1,0 +1,29 @@
+/*
+ * Test machine builder: code bytes in, machine out.
+ *   struct machine *m = tm_new("b0ff 0401 f4");
+ * builds a bare machine (CPU, 16 MiB RAM, debug ports, no firmware) in real
+ * mode with the code at 1000:0000 (physical 0x10000), DS=ES=SS=0, SP=0x8000,
+ * and an IVT whose every vector points at an F4 (HLT) at 0000:0500 + vector.
+ */
+#ifndef POPEK_TM_H
+#define POPEK_TM_H
+
+#include "cpu/cpu.h"
+#include "devices/machine.h"
+
+#define TM_CODE 0x10000u
+#define TM_HANDLERS 0x500u /* vector n's handler is the HLT at TM_HANDLERS + n */
+
+struct machine *tm_new(const char *hex);
+/* Write hex bytes at a physical address. */
+void tm_poke(struct machine *m, paddr_t at, const char *hex);
+/* Run until HLT (or 1,000,000 instructions). */
+enum machine_stop tm_run(struct machine *m);
+void tm_free(struct machine *m);
+struct cpu *tm_cpu(struct machine *m);
+/* Physical memory helpers */
+uint8_t tm_peek8(struct machine *m, paddr_t at);
+uint16_t tm_peek16(struct machine *m, paddr_t at);
+uint32_t tm_peek32(struct machine *m, paddr_t at);
+
+#endif
