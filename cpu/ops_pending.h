@@ -4,4 +4,5 @@
 #include "cpu/ops_pending_alu.h"
 #include "cpu/ops_pending_alu2.h"
 #include "cpu/ops_pending_ctrl.h"
+#include "cpu/ops_pending_prot.h"
 #endif

@@ -1,0 +1,36 @@
+/*
+ * Mode-dependent machinery shared by many instructions: segment register
+ * loads, far transfers, IRET and the I/O permission check. Each entry point
+ * handles real and virtual-8086 mode itself (seg.c) and hands protected mode
+ * to the *_prot functions (descriptor checks, gates, privilege changes,
+ * tasks: SDM vol. 3, ch. 5-7).
+ */
+#ifndef POPEK_SEG_H
+#define POPEK_SEG_H
+
+#include "cpu/cpu.h"
+
+/* MOV Sreg / POP Sreg / LxS: load with every check of the current mode. */
+void cpu_load_seg(struct cpu *c, unsigned s, uint16_t sel);
+/* JMP ptr16:16/32, CALL ptr, RETF [imm16], IRET. o32: operand size. */
+void cpu_far_jmp(struct cpu *c, uint16_t sel, uint32_t off, bool o32);
+void cpu_far_call(struct cpu *c, uint16_t sel, uint32_t off, bool o32);
+void cpu_far_ret(struct cpu *c, bool o32, uint16_t pop_bytes);
+void cpu_iret(struct cpu *c, bool o32);
+/* IN/OUT/INS/OUTS: #GP(0) unless CPL <= IOPL or the TSS I/O bitmap allows
+ * every byte of [port, port+size) (protected and virtual-8086 mode). */
+void cpu_check_io(struct cpu *c, uint16_t port, unsigned size);
+/* Recompute the segment check bits of all six registers (mode changes). */
+void cpu_refresh_segs(struct cpu *c);
+
+/* Protected-mode halves (prot_*.c). */
+void seg_load_prot(struct cpu *c, unsigned s, uint16_t sel);
+void far_jmp_prot(struct cpu *c, uint16_t sel, uint32_t off, bool o32);
+void far_call_prot(struct cpu *c, uint16_t sel, uint32_t off, bool o32);
+void far_ret_prot(struct cpu *c, bool o32, uint16_t pop_bytes);
+void iret_prot(struct cpu *c, bool o32);
+/* IRET in virtual-8086 mode (IOPL-sensitive). */
+void iret_v86(struct cpu *c, bool o32);
+bool io_allowed_prot(struct cpu *c, uint16_t port, unsigned size);
+
+#endif
