@@ -4,8 +4,11 @@
  * segment-limit faults. Expected values are worked out by hand from the
  * Intel SDM vol. 2 instruction pages and vol. 1 appendix A. */
 #include <criterion/criterion.h>
+#include <setjmp.h>
 
+#include "cpu/decode.h"
 #include "cpu/interrupt.h"
+#include "cpu/mmu.h"
 #include "tests/tm.h"
 
 #define ARITH(c) (cpu_get_eflags(c) & F_ARITH)
@@ -705,6 +708,52 @@ Test(alu, add_ew_ib_at_ffff_raises_gp)
 	c->r[R_EBX].d = 0xFFFF;
 	run_exc(EXC_GP);
 	cr_assert_eq(ARITH(c), F_SF);
+}
+
+/* The read succeeds and the write faults: only a read-only data segment
+ * (protected mode) does that. The handler is called directly under our own
+ * setjmp so that no protected-mode exception delivery is involved; the
+ * instruction must leave memory, registers and flags as they were. */
+static int rmw_in_readonly_ds(const char *bytes, unsigned n)
+{
+	struct insn in;
+	cr_assert_eq(decode_insn((const uint8_t *)bytes, n, false, &in, NULL), (int)n);
+	c->cr0 |= CR0_PE;
+	c->seg[S_DS].ar = AR_P | AR_S | 0x1; /* data, read-only, accessed */
+	seg_update_chk(c, S_DS);
+	if (setjmp(c->jmp) == 0) {
+		in.fn(c, &in);
+		return -1;
+	}
+	return c->exc_vector;
+}
+
+Test(alu, faulting_write_after_read_leaves_flags_and_registers)
+{
+	static const struct {
+		const char *bytes;
+		unsigned n;
+	} cases[] = {
+		{ "\x01\x07", 2 },         /* add [bx], ax */
+		{ "\x11\x07", 2 },         /* adc [bx], ax */
+		{ "\x80\x37\x01", 3 },     /* xor byte [bx], 1 */
+		{ "\x66\x83\x2f\x01", 4 }, /* sub dword [bx], 1 */
+		{ "\xfe\x07", 2 },         /* inc byte [bx] */
+		{ "\xf7\x1f", 2 },         /* neg word [bx] */
+		{ "\xf7\x17", 2 },         /* not word [bx] */
+		{ "\x87\x07", 2 },         /* xchg [bx], ax */
+	};
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		load("f4", F_CF | F_ZF);
+		tm_poke(m, MEM, "ff 7f 00 00");
+		c->r[R_EAX].d = 0x1234;
+		cr_assert_eq(rmw_in_readonly_ds(cases[k].bytes, cases[k].n), EXC_GP, "case %u", k);
+		cr_assert_eq(tm_peek32(m, MEM), 0x7FFF, "case %u", k);
+		cr_assert_eq(c->r[R_EAX].d, 0x1234, "case %u", k);
+		cr_assert_eq(ARITH(c), F_CF | F_ZF, "case %u", k);
+		tm_free(m);
+	}
+	m = tm_new("f4");
 }
 
 /* ---- flag instructions ---- */
