@@ -4,12 +4,6 @@
  * ops_pending.h). Delete a line when its handler lands; the goal is an
  * empty file.
  */
-#define op_DAA op_UD
-#define op_DAS op_UD
-#define op_AAA op_UD
-#define op_AAS op_UD
-#define op_AAM op_UD
-#define op_AAD op_UD
 #define op_CMOVcc_GwEw_r op_UD
 #define op_CMOVcc_GwEw_m op_UD
 #define op_CMOVcc_GdEd_r op_UD
