@@ -6,9 +6,10 @@
  * The count is masked to 5 bits for every operand size; a masked count of
  * 0 changes neither operand nor flags, although a memory operand is still
  * read (and so can fault). RCL/RCR rotate through CF modulo 9 or 17 for
- * 8- and 16-bit operands; a count that reduces to 0 there also changes
- * nothing. ROL/ROR by a nonzero multiple of the size leave the operand as
- * it was but still set CF and OF from it.
+ * 8- and 16-bit operands. A nonzero masked count that makes a whole turn
+ * (ROL/ROR by a multiple of the size, RCL/RCR by 9/18/27 or 17) leaves
+ * the operand as it was but still sets CF and OF from it, as the 80286
+ * captures show for RCL/RCR (CF is then unchanged).
  *
  * Undefined flags (SDM leaves them open), chosen as follows:
  *  - OF for counts above 1 uses the count-1 formula: rotate left and shift
@@ -56,17 +57,17 @@ ALU2_INLINE uint32_t rot_result(unsigned op, unsigned sz, uint32_t a, unsigned n
 ALU2_INLINE unsigned rc_carry(unsigned op, unsigned sz, uint32_t a, unsigned n, unsigned cf)
 {
 	uint64_t v = (uint64_t)cf << alu2_bits[sz] | a;
+	if (n == 0)
+		return cf;
 	if (op == SH_RCL)
 		return (unsigned)(v >> (alu2_bits[sz] - n)) & 1;
 	return (unsigned)(v >> (n - 1)) & 1;
 }
 
-/* Count reduced to what the operation really does (0: nothing at all). */
-ALU2_INLINE unsigned rot_count(unsigned op, unsigned sz, unsigned n)
+/* RCL/RCR count reduced modulo 9 or 17 (may become 0: a whole turn). */
+ALU2_INLINE unsigned rc_count(unsigned sz, unsigned n)
 {
-	if ((op == SH_RCL || op == SH_RCR) && sz < 2)
-		return n % (alu2_bits[sz] + 1);
-	return n;
+	return sz < 2 ? n % (alu2_bits[sz] + 1) : n;
 }
 
 ALU2_INLINE void rot_flags(struct cpu *c, unsigned op, unsigned sz, uint32_t res, unsigned cf)
@@ -100,7 +101,7 @@ ALU2_INLINE void shift_exec(struct cpu *c, const struct insn *i, unsigned op, un
 {
 	uint32_t off = e_off(c, i, mem);
 	uint32_t a = e_get(c, i, mem, off, sz);
-	unsigned n = rot_count(op, sz, count & 31);
+	unsigned n = count & 31;
 	if (n == 0)
 		return;
 	if (op >= SH_SHL) {
@@ -109,7 +110,11 @@ ALU2_INLINE void shift_exec(struct cpu *c, const struct insn *i, unsigned op, un
 		lf_set(&c->lf, op == SH_SHL ? LF_SHL : op == SH_SHR ? LF_SHR : LF_SAR, sz, res, a, n);
 		return;
 	}
-	unsigned cf = (op == SH_RCL || op == SH_RCR) ? lf_cf(&c->lf, c->eflags) : 0;
+	unsigned cf = 0;
+	if (op == SH_RCL || op == SH_RCR) {
+		cf = lf_cf(&c->lf, c->eflags);
+		n = rc_count(sz, n);
+	}
 	uint32_t res = rot_result(op, sz, a, n, cf);
 	e_put(c, i, mem, off, sz, res);
 	if (op == SH_RCL || op == SH_RCR)

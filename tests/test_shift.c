@@ -186,13 +186,25 @@ Test(shift, rcl_al_1_through_carry)
 	tm_free(m);
 }
 
-Test(shift, rcl_al_9_is_a_full_turn)
+Test(shift, rcl_whole_turns_still_set_of_as_captured_on_80286)
 {
-	struct machine *m = sh_new("c0 d0 09 f4", 0x5A, 0, F_CF | F_OF);
+	/* SingleStepTests 80286 C0.2 "rcl ch,52h": 52h & 1Fh = 18 = two turns
+	 * of 9. CH FE and CF are kept; OF = MSB XOR CF = 0. */
+	struct machine *m = sh_new("c0 d5 52 f4", 0, 0xFEBB, F_OF | F_ZF | F_AF | F_CF);
 	t2_run(m);
 	struct cpu *c = tm_cpu(m);
-	cr_assert_eq(c->r[R_EAX].d, 0x5A);
-	cr_assert_eq(t2_arith(c), F_CF | F_OF);
+	cr_assert_eq(c->r[R_ECX].d, 0xFEBB);
+	cr_assert_eq(t2_arith(c), F_ZF | F_AF | F_CF);
+	tm_free(m);
+}
+
+Test(shift, rcr_whole_turns_still_set_of_as_captured_on_80286)
+{
+	struct machine *m = sh_new("c0 dd 52 f4", 0, 0xFEBB, F_OF | F_ZF | F_AF | F_CF);
+	t2_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->r[R_ECX].d, 0xFEBB);
+	cr_assert_eq(t2_arith(c), F_ZF | F_AF | F_CF);
 	tm_free(m);
 }
 
@@ -219,11 +231,11 @@ Test(shift, rcr_al_1_through_carry)
 
 Test(shift, rcl_ax_17_is_a_full_turn)
 {
-	struct machine *m = sh_new("c1 d0 11 f4", 0x1234, 0, 0);
+	struct machine *m = sh_new("c1 d0 11 f4", 0x1234, 0, F_OF | F_SF);
 	t2_run(m);
 	struct cpu *c = tm_cpu(m);
 	cr_assert_eq(c->r[R_EAX].d, 0x1234);
-	cr_assert_eq(t2_arith(c), 0);
+	cr_assert_eq(t2_arith(c), F_SF, "CF kept, OF = MSB XOR CF = 0");
 	tm_free(m);
 }
 
