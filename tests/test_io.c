@@ -197,15 +197,16 @@ Test(io, ins_faulting_destination_does_not_consume_the_port)
 	tm_free(m);
 }
 
-Test(io, in_and_out_in_v86_mode_need_the_io_bitmap_when_iopl_below_3)
+Test(io, in_needs_io_permission_outside_real_mode)
 {
-	/* No TSS bitmap yet (the protected-mode half says no): #GP(0). With
-	 * IOPL 3, virtual-8086 mode still consults the bitmap (SDM vol. 3, 20.2.8.1). */
+	/* A TSS too short to hold an I/O bitmap offset denies every port
+	 * (SDM vol. 1, 19.5.2). */
 	struct stub_dev d;
 	struct machine *m = io_machine("", &d);
 	struct cpu *c = tm_cpu(m);
 	static const uint8_t in_al_dx[] = { 0xEC };
 	direct_enter_v86(c, 0);
+	c->tr.limit = 0;
 	cr_assert_eq(direct_exec(c, in_al_dx, 1), EXC_GP);
 	cr_assert_eq(d.reads, 0);
 	tm_free(m);
