@@ -200,7 +200,8 @@ void op_JCXZ(struct cpu *c, const struct insn *i)
 
 void op_INT_Ib(struct cpu *c, const struct insn *i)
 {
-	/* IOPL-sensitive in virtual-8086 mode (SDM vol. 3, 20.3.3, method 1). */
+	/* IOPL-sensitive in virtual-8086 mode (SDM vol. 3, software interrupt
+	 * handling in virtual-8086 mode, method 1: VME off or treated as off). */
 	if (cpu_v86_mode(c) && (c->eflags & F_IOPL) != F_IOPL)
 		cpu_raise(c, EXC_GP, 0);
 	cpu_interrupt(c, i->imm & 0xFF, INT_SOFTWARE, EXC_NO_ERROR, c->next_eip);
