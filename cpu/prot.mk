@@ -1,2 +1,4 @@
 # Build fragment included by Makefile.am: protected mode: descriptors, gates, tasks, paging, v86.
 # Add sources with libpopek_a_SOURCES += ..., unit tests with tests_unit_SOURCES += ...
+libpopek_a_SOURCES += cpu/desc.h cpu/desc.c cpu/task.h cpu/task.c cpu/prot_seg.c \
+	cpu/prot_far.c cpu/prot_iret.c cpu/prot_io.c cpu/ops_prot.c
