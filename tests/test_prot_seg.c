@@ -221,6 +221,7 @@ Test(prot_seg, lldt_at_ring3_is_gp0)
 	cr_assert_eq(tm_peek32(m, 0x7000 - 20), TM_CODE, "faulting EIP");
 	cr_assert_eq(tm_peek32(m, 0x7000 - 24), 0, "error code");
 	cr_assert_eq(c->r[R_ESP].d, 0x7000 - 24);
+	tm_free(m);
 }
 
 Test(prot_seg, lar_lsl_read_rights_and_limit)
