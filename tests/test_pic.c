@@ -192,6 +192,26 @@ Test(pic, cascade_irq9_gives_the_slave_vector)
 	rig_free(&r);
 }
 
+Test(pic, slave_in_auto_eoi_mode_loses_no_request)
+{
+	struct rig r = rig_new();
+	bios_init(&r);
+	out(&r, 0xA0, 0x11);
+	out(&r, 0xA1, 0x70);
+	out(&r, 0xA1, 0x02);
+	out(&r, 0xA1, 0x03); /* slave: AEOI */
+	irq(&r, 9, 1);
+	irq(&r, 12, 1);
+	cr_assert_eq(pic_intack(r.pic), 0x71);
+	/* IR12 still requests on the slave; the master holds it off until
+	 * its own EOI. */
+	cr_assert_not(intr(&r));
+	out(&r, 0x20, 0x20);
+	cr_assert(intr(&r));
+	cr_assert_eq(pic_intack(r.pic), 0x74);
+	rig_free(&r);
+}
+
 Test(pic, isa_irq2_is_wired_to_irq9)
 {
 	struct rig r = rig_new();
