@@ -1,7 +1,11 @@
 /* The chips of the PC board, in the order the board creates them: the
  * interrupt controller first, since the others take its lines. */
 #include "devices/machine.h"
+#include "devices/pic.h"
+#include "devices/pit.h"
 
 const struct device_class *const pc_device_classes[] = {
+	&pic_device_class,
+	&pit_device_class,
 	NULL,
 };
