@@ -3,3 +3,5 @@
 libpopek_a_SOURCES += devices/rtc.h devices/rtc.c
 tests_unit_SOURCES += tests/test_rtc.c
 tests_unit_SOURCES += tests/devtm.h tests/devtm.c
+libpopek_a_SOURCES += devices/port92.h devices/port92.c
+tests_unit_SOURCES += tests/test_port92.c

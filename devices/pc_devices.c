@@ -1,9 +1,11 @@
 /* The chips of the PC board, in the order the board creates them: the
  * interrupt controller first, since the others take its lines. */
 #include "devices/machine.h"
+#include "devices/port92.h"
 #include "devices/rtc.h"
 
 const struct device_class *const pc_device_classes[] = {
 	&rtc_class,
+	&port92_class,
 	NULL,
 };
