@@ -5,3 +5,5 @@ tests_unit_SOURCES += tests/test_rtc.c
 tests_unit_SOURCES += tests/devtm.h tests/devtm.c
 libpopek_a_SOURCES += devices/port92.h devices/port92.c
 tests_unit_SOURCES += tests/test_port92.c
+libpopek_a_SOURCES += devices/i8042.h devices/i8042.c
+tests_unit_SOURCES += tests/test_i8042.c
