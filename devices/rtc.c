@@ -104,7 +104,7 @@ static uint64_t cur_ticks(const struct rtc *r, vtime_t now)
 	return rtc_running(r) ? r->base_ticks + ns_to_ticks(now - r->base_vt) : r->base_ticks;
 }
 
-/* Periodic interrupt period in divider ticks (datasheet table 5, 32.768 kHz
+/* Periodic interrupt period in divider ticks (datasheet periodic rate table, 32.768 kHz
  * column: RS 1 and 2 repeat RS 8 and 9). */
 static uint64_t periodic_ticks(const struct rtc *r)
 {
