@@ -1,2 +1,3 @@
 # Build fragment included by Makefile.am: PCI bus, i440FX, PIIX3, 16550A UARTs, 8237 DMA.
 # Add sources with libpopek_a_SOURCES += ..., unit tests with tests_unit_SOURCES += ...
+libpopek_a_SOURCES += devices/pci.h devices/pci.c
