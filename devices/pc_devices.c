@@ -4,10 +4,12 @@
 #include "devices/machine.h"
 #include "devices/pci.h"
 #include "devices/piix3.h"
+#include "devices/uart.h"
 
 const struct device_class *const pc_device_classes[] = {
 	&pci_bus_class,
 	&i440fx_class,
 	&piix3_class,
+	&uart_class,
 	NULL,
 };

@@ -51,6 +51,10 @@ void io_out(struct machine *m, uint16_t port, uint32_t v, unsigned size)
 	ioport_write(machine_io(m), port, v, size);
 }
 
+uint8_t inb(struct machine *m, uint16_t port) { return (uint8_t)io_in(m, port, 1); }
+
+void outb(struct machine *m, uint16_t port, uint8_t v) { io_out(m, port, v, 1); }
+
 uint32_t cfg_read(struct machine *m, unsigned devfn, unsigned off, unsigned size)
 {
 	io_out(m, 0xCF8, 0x80000000u | devfn << 8 | (off & 0xFC), 4);

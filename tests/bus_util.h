@@ -24,8 +24,8 @@ void cfg_write(struct machine *m, unsigned devfn, unsigned off, uint32_t v, unsi
 
 uint32_t io_in(struct machine *m, uint16_t port, unsigned size);
 void io_out(struct machine *m, uint16_t port, uint32_t v, unsigned size);
-#define inb(m, p) ((uint8_t)io_in(m, p, 1))
-#define outb(m, p, v) io_out(m, p, v, 1)
+uint8_t inb(struct machine *m, uint16_t port);
+void outb(struct machine *m, uint16_t port, uint8_t v);
 
 /* Advance virtual time by ns without running the CPU (timers fire). */
 void bus_skip(struct machine *m, vtime_t ns);
