@@ -1,5 +1,6 @@
 /* The chips of the PC board, in the order the board creates them: the
  * interrupt controller first, since the others take its lines. */
+#include "devices/dma.h"
 #include "devices/i440fx.h"
 #include "devices/machine.h"
 #include "devices/pci.h"
@@ -11,5 +12,6 @@ const struct device_class *const pc_device_classes[] = {
 	&i440fx_class,
 	&piix3_class,
 	&uart_class,
+	&dma_class,
 	NULL,
 };
