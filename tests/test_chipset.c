@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tests/bus_util.h"
+#include "cpu/interrupt.h"
 #include "tests/tm.h"
 
 #define HOST 0x00
@@ -203,5 +204,26 @@ Test(chipset, pm1_sts_bits_are_write_one_to_clear)
 	uint16_t pm = pm_enable(m, 0xB000);
 	io_out(m, pm, 0xFFFF, 2);
 	cr_assert_eq(io_in(m, pm, 2), 0);
+	machine_free(m);
+}
+
+Test(chipset, pam_switch_drops_code_decoded_from_rom)
+{
+	uint8_t *img = calloc(1, 0x10000);
+	img[0xFFF0] = 0x90; /* NOP; HLT at F000:FFF0 in ROM */
+	img[0xFFF1] = 0xF4;
+	struct machine *m = bus_machine(img, 0x10000, NULL);
+	free(img);
+	struct cpu *c = machine_cpu(m);
+	seg_load_real(c, S_CS, 0xF000);
+	c->eip = 0xFFF0;
+	cr_assert_eq(machine_run(m, c->icount + 10), MACHINE_HALTED);
+	cr_assert_eq(c->eip, 0xFFF2);
+	machine_mem(m)->ram[0xFFFF0] = 0xF4; /* the shadow copy differs: HLT first */
+	cfg_write(m, HOST, 0x59, 0x30, 1);
+	c->eip = 0xFFF0;
+	c->halted = false;
+	cr_assert_eq(machine_run(m, c->icount + 10), MACHINE_HALTED);
+	cr_assert_eq(c->eip, 0xFFF1, "ran the DRAM copy, not the decoded ROM bytes");
 	machine_free(m);
 }

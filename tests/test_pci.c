@@ -258,3 +258,13 @@ Test(pci, pirq_swizzle_follows_slot_and_pin)
 	cr_assert_eq(log.level[9], 1);
 	machine_free(m);
 }
+
+Test(pci, ide_timing_registers_are_storage_and_reset)
+{
+	struct machine *m = bus_machine(NULL, 0, NULL);
+	cfg_write(m, DEVFN(1, 1), 0x40, 0xA307E307, 4);
+	cr_assert_eq(cfg_read(m, DEVFN(1, 1), 0x40, 4), 0xA307E307);
+	machine_reset(m);
+	cr_assert_eq(cfg_read(m, DEVFN(1, 1), 0x40, 4), 0);
+	machine_free(m);
+}
