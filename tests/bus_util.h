@@ -14,7 +14,7 @@ struct irq_log {
 };
 
 /* A PC machine with 16 MiB of RAM and the given BIOS image (may be NULL);
- * serial output of COM1/COM2 goes to the sinks given (may be NULL). */
+ * other settings (serial sinks and sources) come from base (may be NULL). */
 struct machine *bus_machine(const uint8_t *bios, size_t bios_len, const struct machine_config *base);
 /* Route ISA IRQ levels into log (replaces any interrupt controller). */
 void bus_log_irqs(struct machine *m, struct irq_log *log);
