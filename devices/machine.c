@@ -261,7 +261,9 @@ enum machine_stop machine_run(struct machine *m, uint64_t max_insns)
 		if (why == CPU_EXIT_SHUTDOWN) {
 			/* Triple fault: the chipset turns the shutdown cycle into a reset. */
 			machine_reset(m);
-		} else if (why == CPU_EXIT_HALT && !c->intr) {
+		} else if (why == CPU_EXIT_HALT) {
+			/* Only NMI or an unmasked INTR wakes a halted CPU; with IF
+			 * clear a pending INTR does not. */
 			if (!(c->eflags & F_IF) && !c->nmi_pending)
 				return m->stop = MACHINE_HALTED;
 			vtime_t next = sched_next_deadline(&m->sched);
