@@ -9,5 +9,5 @@ tests_singlestep_SOURCES = tests/singlestep.c $(SS_SOURCES)
 tests_singlestep_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 tests_singlestep_LDADD = libpopekfe.a libpopek.a $(ZLIB_LIBS)
 
-tests_unit_SOURCES += $(SS_SOURCES) tests/test_moo.c tests/test_singlestep.c
+tests_unit_SOURCES += $(SS_SOURCES) tests/test_moo.c tests/test_singlestep.c tests/test_ipwrap.c
 tests_unit_CFLAGS += $(ZLIB_CFLAGS) -DSHARED_TESTDATA='"$(abs_top_srcdir)/../shared/testdata"'

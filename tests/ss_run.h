@@ -49,7 +49,7 @@ struct ss_insn_info {
 	unsigned nprefix;   /* 80286 prefixes: segment overrides, LOCK, REP */
 	bool lock, rep;
 	unsigned opcode;    /* first opcode byte */
-	unsigned reg;       /* ModR/M reg field (0 when there is none) */
+	unsigned reg;       /* reg field of the byte after the opcode (its ModR/M, if any) */
 	int len;            /* decoded length, or a DECODE_* code */
 	bool lockable_386;  /* the 386 accepts LOCK here (memory destination, listed opcode) */
 	const struct ss_meta_entry *meta;
@@ -69,6 +69,8 @@ void ss_insn_info(const struct ss_suite *s, const struct moo_test *t, struct ss_
 const char *ss_skip_reason(const struct ss_insn_info *ii, const struct moo_test *t);
 /* ss_skip.c: FLAGS bits compared, for the register and the pushed word. */
 uint16_t ss_flags_mask(const struct ss_insn_info *ii);
+/* ss_skip.c: route #SS through vector 13's handler for this test. */
+bool ss_ss_overrun_is_gp(const struct moo_test *t);
 /* ss_skip.c: the FLAGS value loaded from INIT. */
 uint16_t ss_init_flags(uint16_t flags);
 
