@@ -3,8 +3,8 @@
  * ss_run.h). metadata.json and revocation_list.txt are read from the
  * directory of each file. Prints one line per failing test and ends with
  * "N passed, M failed" (", K skipped" when some were skipped); -s also
- * prints the failure count of each file that has failures. Exit status 0
- * when nothing failed.
+ * prints, to stderr, the failure count of each file that has failures and
+ * the skip count of each reason. Exit status 0 when nothing failed.
  */
 #include <libgen.h>
 #include <stdlib.h>
@@ -82,6 +82,8 @@ int main(int argc, char **argv)
 	}
 	if (sc.loaded)
 		ss_suite_free(&sc.suite);
+	for (unsigned r = 0; summary && r < SS_MAX_REASONS && tot.reason[r][0]; r++)
+		fprintf(stderr, "skipped %lu: %s\n", tot.by_reason[r], tot.reason[r]);
 	printf("%lu passed, %lu failed", tot.passed, tot.failed);
 	if (tot.skipped)
 		printf(", %lu skipped", tot.skipped);

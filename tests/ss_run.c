@@ -289,6 +289,26 @@ static const char *base_name(const char *path)
 	return b ? b + 1 : path;
 }
 
+static void count_skip(struct ss_totals *tot, const char *why)
+{
+	tot->skipped++;
+	for (unsigned r = 0; r < SS_MAX_REASONS; r++) {
+		if (!tot->reason[r][0]) {
+			size_t n = strlen(why);
+			if (n >= sizeof(tot->reason[r]))
+				n = sizeof(tot->reason[r]) - 1;
+			memcpy(tot->reason[r], why, n);
+			tot->reason[r][n] = 0;
+			tot->by_reason[r] = 1;
+			return;
+		}
+		if (!strcmp(tot->reason[r], why)) {
+			tot->by_reason[r]++;
+			return;
+		}
+	}
+}
+
 long ss_run_file(struct ss_suite *s, const char *path, struct ss_totals *tot, FILE *out)
 {
 	struct moo_file f;
@@ -305,7 +325,7 @@ long ss_run_file(struct ss_suite *s, const char *path, struct ss_totals *tot, FI
 		char why[1024], hash[41];
 		switch (ss_run_test(s, t, why, sizeof(why))) {
 		case SS_PASS: tot->passed++; break;
-		case SS_SKIP: tot->skipped++; break;
+		case SS_SKIP: count_skip(tot, why); break;
 		case SS_FAIL:
 			tot->failed++;
 			failed++;

@@ -40,8 +40,13 @@ struct ss_suite {
 	struct machine *m; /* reused from test to test (created on first use) */
 };
 
+#define SS_MAX_REASONS 16
+
 struct ss_totals {
 	unsigned long passed, failed, skipped;
+	/* Skips by reason (the first SS_MAX_REASONS distinct reasons). */
+	char reason[SS_MAX_REASONS][80];
+	unsigned long by_reason[SS_MAX_REASONS];
 };
 
 /* What the instruction bytes of a test are, for the skip rules. */

@@ -45,6 +45,8 @@ Test(singlestep, hardware_suite_80286_passes, .timeout = 300)
 	free(s);
 	fprintf(stderr, "singlestep-80286: %lu passed, %lu failed, %lu skipped\n", tot.passed,
 		tot.failed, tot.skipped);
+	for (unsigned r = 0; r < SS_MAX_REASONS && tot.reason[r][0]; r++)
+		fprintf(stderr, "  skipped %lu: %s\n", tot.by_reason[r], tot.reason[r]);
 	cr_expect_gt(tot.passed, 10000);
 	cr_assert_eq(tot.failed, 0, "%lu of %lu tests failed", tot.failed,
 		     tot.passed + tot.failed + tot.skipped);
