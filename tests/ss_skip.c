@@ -33,9 +33,9 @@ static bool not_normal(const struct ss_insn_info *ii, const struct moo_test *t)
 {
 	(void)t;
 	/* Prefix-only files (26, 2E... F0-F3; F1 is a do-nothing prefix on the
-	 * 286 but INT1 on the 386), FPU escapes (the rig's 286 has no 80287;
-	 * what ESC does then depends on the coprocessor interface, not on the
-	 * CPU) and 0F extensions (two_byte below) are not run. "undefined" and
+	 * 286 but INT1 on the 386), FPU escapes (what ESC does depends on
+	 * whether and how a coprocessor answers, not on the CPU core) and 0F
+	 * extensions (two_byte below) are not run. "undefined" and
 	 * "undocumented" are run: Intel's "Undocumented iAPX 286 Test
 	 * Instruction" describes them as a 386 does them (undefined group
 	 * members raise #UD; D0/D1 /6 is SHL; D6 is a one-byte instruction),

@@ -20,7 +20,11 @@ struct mb {
 };
 
 static void mb_u8(struct mb *m, uint8_t v) { m->b[m->n++] = v; }
-static void mb_u16(struct mb *m, uint16_t v) { mb_u8(m, (uint8_t)v); mb_u8(m, (uint8_t)(v >> 8)); }
+static void mb_u16(struct mb *m, uint16_t v)
+{
+	mb_u8(m, (uint8_t)v);
+	mb_u8(m, (uint8_t)(v >> 8));
+}
 static void mb_u32(struct mb *m, uint32_t v) { mb_u16(m, (uint16_t)v); mb_u16(m, (uint16_t)(v >> 16)); }
 static void mb_begin(struct mb *m, const char *type)
 {
