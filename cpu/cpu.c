@@ -66,6 +66,7 @@ void cpu_reset(struct cpu *c)
 	c->cr0 = CR0_ET | CR0_CD | CR0_NW;
 	c->cr2 = c->cr3 = c->cr4 = 0;
 	memset(c->dr, 0, sizeof(c->dr));
+	c->dbg = (struct cpu_debug){ 0 };
 	c->dr[6] = 0xFFFF0FF0u;
 	c->dr[7] = 0x400;
 	c->cpl = 0;

@@ -14,6 +14,7 @@
 
 #include <setjmp.h>
 
+#include "cpu/debug.h"
 #include "cpu/flags.h"
 #include "cpu/tlb.h"
 #include "mem/memmap.h"
@@ -182,6 +183,7 @@ struct cpu {
 	int32_t exc_error;
 	int exc_nest; /* 0 normal, 1 delivering, 2 delivering #DF */
 	int exc_first; /* vector being delivered when exc_nest is 1 */
+	struct cpu_debug dbg; /* single step and breakpoints (debug.c) */
 
 	struct tlb tlb;
 	struct icache *icache;

@@ -126,6 +126,7 @@ static bool has_error_code(int v)
 static void deliver_exception(struct cpu *c)
 {
 	int v = c->exc_vector;
+	debug_cancel(c);
 	int32_t err = has_error_code(v) ? c->exc_error : EXC_NO_ERROR;
 	if (c->exc_nest == 2) { /* fault while delivering #DF */
 		c->shutdown = true;
@@ -170,6 +171,8 @@ static bool attention(struct cpu *c, enum cpu_exit *why)
 		*why = CPU_EXIT_BUDGET;
 		return true;
 	}
+	if (unlikely(c->dbg.step || c->dbg.hits))
+		debug_after(c);
 	if (c->intr && (c->eflags & F_IF) && !in_shadow(c)) {
 		c->halted = false;
 		uint8_t vec = c->cb.intr_ack(c->cb.opaque);
@@ -182,6 +185,8 @@ static bool attention(struct cpu *c, enum cpu_exit *why)
 	c->stop_icount = c->until;
 	if (in_shadow(c) && c->shadow_icount + 1 < c->stop_icount)
 		c->stop_icount = c->shadow_icount + 1;
+	if (debug_before(c))
+		c->stop_icount = c->icount + 1;
 	return false;
 }
 

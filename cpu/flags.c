@@ -81,7 +81,7 @@ unsigned lf_of(const struct lazy_flags *lf, uint32_t eflags)
 	case LF_INC: return r == s;
 	case LF_DEC: return r == s - 1;
 	case LF_SHL: return lf_cf(lf, eflags) ^ ((r & s) != 0);
-	case LF_SHR: return (a & s) != 0;
+	case LF_SHR: return b == 1 && (a & s) != 0; /* 0 for longer shifts, as hardware */
 	case LF_SAR: return 0;
 	}
 	return 0;

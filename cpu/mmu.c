@@ -94,7 +94,7 @@ static void tlb_fill(struct cpu *c, laddr_t la, paddr_t pa, unsigned user, bool 
 	struct tlb_entry *e = tlb_entry_for(c, la, user);
 	uint32_t page = la & PAGE_MASK;
 	e->tag_read = e->tag_write = TLB_INVALID;
-	if (!p->read)
+	if (!p->read || (unlikely(c->dbg.data) && debug_page_watched(c, page)))
 		return;
 	e->addend = (uintptr_t)p->read - page;
 	e->paddr = pa & PAGE_MASK;
@@ -119,6 +119,8 @@ paddr_t mmu_translate(struct cpu *c, laddr_t la, unsigned acc)
 uint32_t mmu_read_slow(struct cpu *c, laddr_t la, unsigned size, unsigned acc)
 {
 	unsigned in_page = PAGE_SIZE - (la & (PAGE_SIZE - 1));
+	if (unlikely(c->dbg.data))
+		debug_data_access(c, la, size, acc);
 	if (size <= in_page)
 		return memmap_load(c->mem, mmu_translate(c, la, acc), size);
 	/* Crosses a page: translate both halves before reading either. */
@@ -135,6 +137,8 @@ uint32_t mmu_read_slow(struct cpu *c, laddr_t la, unsigned size, unsigned acc)
 void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsigned acc)
 {
 	unsigned in_page = PAGE_SIZE - (la & (PAGE_SIZE - 1));
+	if (unlikely(c->dbg.data))
+		debug_data_access(c, la, size, acc);
 	if (size <= in_page) {
 		memmap_store(c->mem, mmu_translate(c, la, acc), v, size);
 		return;

@@ -11,15 +11,33 @@ void ioport_init(struct ioport_table *t)
 int ioport_register(struct ioport_table *t, uint16_t base, uint32_t len,
 		    const struct io_ops *ops, void *opaque)
 {
-	if (len == 0 || base + len > 65536 || t->nranges >= IOPORT_MAX_RANGES)
+	if (len == 0 || base + len > 65536)
 		return -1;
 	for (uint32_t p = base; p < base + len; p++)
 		if (t->owner[p])
 			return -1;
-	t->ranges[t->nranges] = (struct io_range){ base, len, ops, opaque };
-	t->nranges++;
+	/* Reuse a slot freed by ioport_unregister before growing the table. */
+	unsigned slot = 0;
+	while (slot < t->nranges && t->ranges[slot].len)
+		slot++;
+	if (slot == IOPORT_MAX_RANGES)
+		return -1;
+	if (slot == t->nranges)
+		t->nranges++;
+	t->ranges[slot] = (struct io_range){ base, len, ops, opaque };
 	for (uint32_t p = base; p < base + len; p++)
-		t->owner[p] = (uint16_t)t->nranges;
+		t->owner[p] = (uint16_t)(slot + 1);
+	return 0;
+}
+
+int ioport_unregister(struct ioport_table *t, uint16_t base, uint32_t len)
+{
+	unsigned o = t->owner[base];
+	if (!o || t->ranges[o - 1].base != base || t->ranges[o - 1].len != len)
+		return -1;
+	for (uint32_t p = base; p < base + len; p++)
+		t->owner[p] = 0;
+	t->ranges[o - 1] = (struct io_range){ 0 };
 	return 0;
 }
 

@@ -33,6 +33,9 @@ void ioport_init(struct ioport_table *t);
 /* Returns 0, or -1 when the range overlaps another or the table is full. */
 int ioport_register(struct ioport_table *t, uint16_t base, uint32_t len,
 		    const struct io_ops *ops, void *opaque);
+/* Release a range registered with exactly this base and len (devices whose
+ * ports move, such as PCI I/O BARs); returns 0, or -1 when there is none. */
+int ioport_unregister(struct ioport_table *t, uint16_t base, uint32_t len);
 uint32_t ioport_read(struct ioport_table *t, uint16_t port, unsigned size);
 void ioport_write(struct ioport_table *t, uint16_t port, uint32_t value, unsigned size);
 

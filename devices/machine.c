@@ -35,6 +35,7 @@ struct machine {
 	enum machine_stop stop;
 	int exit_code;
 	bool reset_requested;
+	bool poweroff_requested;
 	char error[256];
 };
 
@@ -223,6 +224,7 @@ void machine_free(struct machine *m)
 void machine_reset(struct machine *m)
 {
 	m->a20 = true;
+	m->poweroff_requested = false;
 	cpu_reset(&m->cpu);
 	for (unsigned d = 0; d < m->ndevices; d++)
 		if (m->devices[d].cls->reset)
@@ -335,9 +337,12 @@ void machine_request_reset(struct machine *m)
 
 void machine_request_poweroff(struct machine *m)
 {
+	m->poweroff_requested = true;
 	m->stop = MACHINE_POWEROFF;
 	cpu_request_exit(&m->cpu);
 }
+
+bool machine_poweroff_requested(const struct machine *m) { return m->poweroff_requested; }
 
 const uint8_t *machine_bios_rom(const struct machine *m, size_t *len)
 {

@@ -74,6 +74,8 @@ void machine_set_a20(struct machine *m, bool enabled);
 bool machine_a20(const struct machine *m);
 void machine_request_reset(struct machine *m);
 void machine_request_poweroff(struct machine *m);
+/* True from a power-off request until the next reset. */
+bool machine_poweroff_requested(const struct machine *m);
 /* Report a device or configuration error (first one wins). */
 void machine_error(struct machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The BIOS ROM as mapped (for shadow-RAM control). */

@@ -1,0 +1,173 @@
+/* Paging and the TLB (SDM vol. 3, ch. 4 "Paging", 32-bit paging; 4.7
+ * "Page-Fault Exceptions"; 4.10 "Caching Translation Information"). */
+#include <criterion/criterion.h>
+
+#include "cpu/mmu.h"
+#include "tests/prot_util.h"
+
+#define PT0 (PU_PD + 0x1000)
+#define PT1 (PU_PD + 0x2000)
+
+/* Paging on: the first 4 MiB identity-mapped (user, writable); linear
+ * 0x400000-0x7FFFFF through PT1, empty until a test fills it. */
+static struct machine *setup(void)
+{
+	struct machine *m = pu_new("f4");
+	struct cpu *c = tm_cpu(m);
+	for (unsigned n = 0; n < 1024; n++)
+		pu_poke32(m, PT0 + 4 * n, n << 12 | 7);
+	pu_poke32(m, PU_PD, PT0 | 7);
+	pu_poke32(m, PU_PD + 4, PT1 | 7);
+	c->cr3 = PU_PD;
+	c->cr0 |= CR0_PG;
+	cpu_flush_tlb(c, false);
+	return m;
+}
+
+Test(paging, four_kib_page_and_accessed_dirty_bits)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	pu_poke32(m, PT1, 0x123000 | 3);
+	pu_poke32(m, 0x123010, 0xCAFEF00D);
+	volatile uint32_t v = 0;
+	PU_TRY(c, v = lin_rd32(c, 0x400010));
+	cr_assert_eq(c->exc_vector, -1);
+	cr_assert_eq(v, 0xCAFEF00D);
+	cr_assert_eq(tm_peek32(m, PU_PD + 4) & 0x60, 0x20, "PDE accessed");
+	cr_assert_eq(tm_peek32(m, PT1) & 0x60, 0x20, "PTE accessed, not dirty");
+	PU_TRY(c, lin_wr32(c, 0x400020, 1));
+	cr_assert_eq(tm_peek32(m, PT1) & 0x60, 0x60, "PTE dirty after a write");
+	cr_assert_eq(tm_peek32(m, 0x123020), 1);
+	tm_free(m);
+}
+
+Test(paging, four_mib_page)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	c->cr4 |= CR4_PSE;
+	pu_poke32(m, PU_PD + 8, 0xC00000 | 0x83);
+	PU_TRY(c, lin_wr32(c, 0x8ABCD4, 0x5A5A5A5A));
+	cr_assert_eq(c->exc_vector, -1);
+	cr_assert_eq(tm_peek32(m, 0xCABCD4), 0x5A5A5A5A);
+	cr_assert_eq(tm_peek32(m, PU_PD + 8) & 0x60, 0x60, "PDE accessed and dirty");
+	tm_free(m);
+}
+
+Test(paging, not_present_faults_with_cr2)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	PU_TRY(c, lin_rd8(c, 0x401234));
+	cr_assert_eq(c->exc_vector, EXC_PF);
+	cr_assert_eq(c->exc_error, 0, "read, supervisor, not present");
+	cr_assert_eq(c->cr2, 0x401234);
+	PU_TRY(c, lin_wr8(c, 0x402000, 0));
+	cr_assert_eq(c->exc_error, 2, "write");
+	c->cpl = 3;
+	PU_TRY(c, lin_rd8(c, 0x403000));
+	cr_assert_eq(c->exc_error, 4, "user read");
+	PU_TRY(c, lin_rd8(c, 0xC00000));
+	cr_assert_eq(c->exc_error, 4, "PDE not present");
+	cr_assert_eq(c->cr2, 0xC00000);
+	tm_free(m);
+}
+
+Test(paging, user_supervisor_and_write_protect)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	pu_poke32(m, PT1 + 0, 0x200000 | 3); /* supervisor, writable */
+	pu_poke32(m, PT1 + 4, 0x201000 | 5); /* user, read-only */
+	c->cpl = 3;
+	PU_TRY(c, lin_rd8(c, 0x400000));
+	cr_assert_eq(c->exc_vector, EXC_PF);
+	cr_assert_eq(c->exc_error, 5, "user access to a supervisor page");
+	PU_TRY(c, lin_rd8(c, 0x401000));
+	cr_assert_eq(c->exc_vector, -1);
+	PU_TRY(c, lin_wr8(c, 0x401000, 1));
+	cr_assert_eq(c->exc_error, 7, "user write to a read-only page");
+	c->cpl = 0;
+	PU_TRY(c, lin_wr8(c, 0x401000, 1));
+	cr_assert_eq(c->exc_vector, -1, "supervisor writes ignore R/W when CR0.WP = 0");
+	c->cr0 |= CR0_WP;
+	cpu_flush_tlb(c, false);
+	PU_TRY(c, lin_wr8(c, 0x401001, 1));
+	cr_assert_eq(c->exc_vector, EXC_PF);
+	cr_assert_eq(c->exc_error, 3, "CR0.WP = 1");
+	tm_free(m);
+}
+
+Test(paging, supervisor_tlb_entry_does_not_serve_user)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	pu_poke32(m, PT1, 0x200000 | 3);
+	PU_TRY(c, lin_rd8(c, 0x400000));
+	cr_assert_eq(c->exc_vector, -1);
+	c->cpl = 3;
+	PU_TRY(c, lin_rd8(c, 0x400000));
+	cr_assert_eq(c->exc_vector, EXC_PF);
+	cr_assert_eq(c->exc_error, 5);
+	tm_free(m);
+}
+
+Test(paging, global_pages_survive_cr3_flush)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	c->cr4 |= CR4_PGE;
+	pu_poke32(m, PT1 + 0, 0x200000 | 0x103); /* global */
+	pu_poke32(m, PT1 + 4, 0x201000 | 0x003);
+	pu_poke32(m, 0x200000, 0x11);
+	pu_poke32(m, 0x201000, 0x22);
+	pu_poke32(m, 0x300000, 0x33);
+	PU_TRY(c, lin_rd32(c, 0x400000));
+	PU_TRY(c, lin_rd32(c, 0x401000));
+	pu_poke32(m, PT1 + 0, 0x300000 | 0x103);
+	pu_poke32(m, PT1 + 4, 0x300000 | 0x003);
+	cpu_flush_tlb(c, true); /* what a CR3 load does */
+	volatile uint32_t g = 0, ng = 0;
+	PU_TRY(c, g = lin_rd32(c, 0x400000));
+	PU_TRY(c, ng = lin_rd32(c, 0x401000));
+	cr_assert_eq(g, 0x11, "global translation kept");
+	cr_assert_eq(ng, 0x33, "non-global translation re-walked");
+	cpu_flush_tlb(c, false);
+	PU_TRY(c, g = lin_rd32(c, 0x400000));
+	cr_assert_eq(g, 0x33, "a full flush drops global pages too");
+	tm_free(m);
+}
+
+Test(paging, page_crossing_write_faults_before_writing)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	pu_poke32(m, PT1, 0x200000 | 3);
+	pu_poke32(m, 0x200FFC, 0xAAAAAAAA);
+	PU_TRY(c, lin_wr32(c, 0x400FFE, 0x12345678));
+	cr_assert_eq(c->exc_vector, EXC_PF);
+	cr_assert_eq(c->cr2, 0x401000, "CR2: the first byte not mapped");
+	cr_assert_eq(c->exc_error, 2);
+	cr_assert_eq(tm_peek32(m, 0x200FFC), 0xAAAAAAAA, "no partial write");
+	pu_poke32(m, PT1 + 4, 0x205000 | 3);
+	PU_TRY(c, lin_wr32(c, 0x400FFE, 0x12345678));
+	cr_assert_eq(c->exc_vector, -1);
+	cr_assert_eq(tm_peek16(m, 0x200FFE), 0x5678);
+	cr_assert_eq(tm_peek16(m, 0x205000), 0x1234);
+	tm_free(m);
+}
+
+Test(paging, fault_through_the_run_loop_reaches_the_idt)
+{
+	/* mov-free: jump into an unmapped page by pointing EIP there */
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	c->eip = 0x405000;
+	tm_run(m);
+	cr_assert_eq(c->eip, TM_HANDLERS + EXC_PF + 1);
+	cr_assert_eq(c->cr2, 0x405000);
+	cr_assert_eq(tm_peek32(m, 0x8000 - 16), 0, "instruction fetch, supervisor, not present");
+	cr_assert_eq(tm_peek32(m, 0x8000 - 12), 0x405000);
+	tm_free(m);
+}

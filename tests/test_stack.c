@@ -1,0 +1,390 @@
+/* Stack instructions: PUSH/POP forms, segment registers and the POP SS
+ * interrupt shadow, PUSHA/POPA, PUSHF/POPF in real, protected and
+ * virtual-8086 mode, ENTER/LEAVE. Expected values follow the SDM. */
+#include <criterion/criterion.h>
+
+#include "tests/ctrl_direct.h"
+#include "tests/tm.h"
+
+static uint8_t ack_0x40(void *opaque)
+{
+	(void)opaque;
+	return 0x40;
+}
+
+static void stub_set_irq(void *opaque, unsigned irq, int level)
+{
+	(void)opaque;
+	(void)irq;
+	(void)level;
+}
+
+static const struct intc_ops stub_intc = { stub_set_irq, ack_0x40 };
+
+Test(stack, push_sp_pushes_the_value_before_the_push)
+{
+	struct machine *m = tm_new("54 f4");
+	tm_run(m);
+	cr_assert_eq(tm_peek16(m, 0x7FFE), 0x8000);
+	cr_assert_eq(tm_cpu(m)->r[R_ESP].d, 0x7FFE);
+	tm_free(m);
+}
+
+Test(stack, push_pop_register_round_trip_16_and_32)
+{
+	struct machine *m = tm_new("53 5a 66 56 66 5f f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBX].d = 0xAAAA1234;
+	c->r[R_EDX].d = 0x55550000;
+	c->r[R_ESI].d = 0xDEADBEEF;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EDX].d, 0x55551234, "16-bit POP keeps the upper half");
+	cr_assert_eq(c->r[R_EDI].d, 0xDEADBEEF);
+	cr_assert_eq(c->r[R_ESP].d, 0x8000);
+	tm_free(m);
+}
+
+Test(stack, pop_sp_loads_the_popped_value)
+{
+	struct machine *m = tm_new("5c f4");
+	tm_cpu(m)->r[R_ESP].d = 0x7FFE;
+	tm_poke(m, 0x7FFE, "34 12");
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_ESP].d, 0x1234);
+	tm_free(m);
+}
+
+Test(stack, push_immediates_sign_extend_imm8)
+{
+	struct machine *m = tm_new("68 34 12 6a fe 66 6a 80 66 68 78 56 34 12 f4");
+	tm_run(m);
+	cr_assert_eq(tm_peek16(m, 0x7FFE), 0x1234);
+	cr_assert_eq(tm_peek16(m, 0x7FFC), 0xFFFE);
+	cr_assert_eq(tm_peek32(m, 0x7FF8), 0xFFFFFF80);
+	cr_assert_eq(tm_peek32(m, 0x7FF4), 0x12345678);
+	cr_assert_eq(tm_cpu(m)->r[R_ESP].d, 0x7FF4);
+	tm_free(m);
+}
+
+Test(stack, push_and_pop_memory_operands)
+{
+	/* push word [0x2000]; pop word [0x2002] */
+	struct machine *m = tm_new("ff 36 00 20 8f 06 02 20 f4");
+	tm_poke(m, 0x2000, "cd ab");
+	tm_run(m);
+	cr_assert_eq(tm_peek16(m, 0x2002), 0xABCD);
+	cr_assert_eq(tm_cpu(m)->r[R_ESP].d, 0x8000);
+	tm_free(m);
+}
+
+Test(stack, pop_to_esp_based_memory_uses_the_incremented_esp)
+{
+	/* pop word [esp] (67 prefix for 32-bit addressing, SIB base ESP) */
+	struct machine *m = tm_new("67 8f 04 24 f4");
+	tm_cpu(m)->r[R_ESP].d = 0x7FFC;
+	tm_poke(m, 0x7FFC, "11 22 33 44");
+	tm_run(m);
+	cr_assert_eq(tm_peek16(m, 0x7FFE), 0x2211);
+	cr_assert_eq(tm_cpu(m)->r[R_ESP].d, 0x7FFE);
+	tm_free(m);
+}
+
+Test(stack, push_and_pop_segment_registers)
+{
+	/* push cs; pop ds; push ds (32-bit); pop fs (32-bit) */
+	struct machine *m = tm_new("0e 1f 66 1e 66 0f a1 f4");
+	struct cpu *c = tm_cpu(m);
+	tm_poke(m, 0x7FF8, "ff ff ff ff");
+	tm_run(m);
+	cr_assert_eq(c->seg[S_DS].sel, 0x1000);
+	cr_assert_eq(c->seg[S_DS].base, 0x10000);
+	cr_assert_eq(c->seg[S_FS].sel, 0x1000);
+	cr_assert_eq(c->seg[S_FS].base, 0x10000);
+	cr_assert_eq(tm_peek16(m, 0x7FFC), 0x1000, "32-bit push of DS: selector in the low word");
+	cr_assert_eq(c->r[R_ESP].d, 0x8000);
+	tm_free(m);
+}
+
+Test(stack, pop_ss_holds_off_interrupts_for_one_instruction)
+{
+	struct machine *m = tm_new("17 90 f4");
+	struct cpu *c = tm_cpu(m);
+	machine_set_intc(m, &stub_intc, NULL);
+	c->eflags |= F_IF;
+	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT); /* POP SS only */
+	cpu_set_intr(c, true);
+	machine_run(m, 3);
+	cpu_set_intr(c, false);
+	cr_assert_eq(c->seg[S_CS].sel, 0);
+	cr_assert_eq(c->eip, TM_HANDLERS + 0x40 + 1, "in the handler, past its HLT");
+	cr_assert_eq(tm_peek16(m, 0x8002 - 6), 2, "taken after the NOP, not after POP SS");
+	tm_free(m);
+}
+
+Test(stack, interrupt_after_an_ordinary_instruction_is_taken_at_once)
+{
+	struct machine *m = tm_new("90 90 f4");
+	struct cpu *c = tm_cpu(m);
+	machine_set_intc(m, &stub_intc, NULL);
+	c->eflags |= F_IF;
+	machine_run(m, 1);
+	cpu_set_intr(c, true);
+	machine_run(m, 2);
+	cpu_set_intr(c, false);
+	cr_assert_eq(tm_peek16(m, 0x8000 - 6), 1);
+	tm_free(m);
+}
+
+Test(stack, pusha_layout_and_popa_skips_sp)
+{
+	struct machine *m = tm_new("60 f4");
+	struct cpu *c = tm_cpu(m);
+	for (unsigned r = 0; r < 8; r++)
+		if (r != R_ESP)
+			c->r[r].d = 0x1110u * (r + 1);
+	tm_run(m);
+	static const uint16_t want[8] = { 0x1110, 0x2220, 0x3330, 0x4440, 0x8000, 0x6660, 0x7770, 0x8880 };
+	for (unsigned r = 0; r < 8; r++)
+		cr_assert_eq(tm_peek16(m, 0x7FFE - 2 * r), want[r], "slot %u", r);
+	cr_assert_eq(c->r[R_ESP].d, 0x7FF0);
+	tm_free(m);
+
+	m = tm_new("61 f4");
+	c = tm_cpu(m);
+	c->r[R_ESP].d = 0x7FF0;
+	tm_poke(m, 0x7FF0, "07 00 06 00 05 00 99 99 04 00 03 00 02 00 01 00");
+	tm_run(m);
+	cr_assert_eq(c->r[R_EDI].w, 7);
+	cr_assert_eq(c->r[R_ESI].w, 6);
+	cr_assert_eq(c->r[R_EBP].w, 5);
+	cr_assert_eq(c->r[R_EBX].w, 4);
+	cr_assert_eq(c->r[R_EDX].w, 3);
+	cr_assert_eq(c->r[R_ECX].w, 2);
+	cr_assert_eq(c->r[R_EAX].w, 1);
+	cr_assert_eq(c->r[R_ESP].d, 0x8000, "SP slot skipped");
+	tm_free(m);
+}
+
+Test(stack, pushad_popad_round_trip)
+{
+	struct machine *m = tm_new("66 60 66 61 f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EAX].d = 0x01020304;
+	c->r[R_EDI].d = 0xA0B0C0D0;
+	tm_run(m);
+	cr_assert_eq(tm_peek32(m, 0x7FFC), 0x01020304);
+	cr_assert_eq(tm_peek32(m, 0x7FEC), 0x8000, "ESP slot");
+	cr_assert_eq(tm_peek32(m, 0x7FE0), 0xA0B0C0D0);
+	cr_assert_eq(c->r[R_EAX].d, 0x01020304);
+	cr_assert_eq(c->r[R_EDI].d, 0xA0B0C0D0);
+	cr_assert_eq(c->r[R_ESP].d, 0x8000);
+	tm_free(m);
+}
+
+Test(stack, pushf_images)
+{
+	struct machine *m = tm_new("9c 66 9c f4");
+	struct cpu *c = tm_cpu(m);
+	c->eflags = 0x2 | F_CF | F_IF | F_RF | F_AC;
+	tm_run(m);
+	cr_assert_eq(tm_peek16(m, 0x7FFE), 0x0203);
+	cr_assert_eq(tm_peek32(m, 0x7FFA), 0x40203, "RF is not stored");
+	tm_free(m);
+}
+
+Test(stack, popf16_real_mode_writes_the_non_reserved_low_bits)
+{
+	struct machine *m = tm_new("9d f4");
+	struct cpu *c = tm_cpu(m);
+	c->eflags = 0x2 | F_AC;
+	tm_poke(m, 0x7FFE, "ff ff");
+	c->r[R_ESP].d = 0x7FFE;
+	machine_run(m, 1);
+	cr_assert_eq(cpu_get_eflags(c), 0x7FD7 | F_AC, "bits 3, 5, 15 stay 0; the upper half stays");
+	tm_free(m);
+}
+
+Test(stack, popf32_real_mode_keeps_vm_vif_vip_and_clears_rf)
+{
+	struct machine *m = tm_new("66 9d f4");
+	struct cpu *c = tm_cpu(m);
+	c->eflags = 0x2 | F_VIF | F_RF;
+	tm_poke(m, 0x7FFC, "ff ff ff ff");
+	c->r[R_ESP].d = 0x7FFC;
+	machine_run(m, 1);
+	cr_assert_eq(cpu_get_eflags(c), 0x247FD7 | F_VIF);
+	cr_assert_eq(c->r[R_ESP].d, 0x8000);
+	tm_free(m);
+}
+
+static int popf_prot(unsigned cpl, unsigned iopl, uint16_t image, uint32_t *flags)
+{
+	static const uint8_t popf[] = { 0x9D };
+	struct machine *m = tm_new("");
+	struct cpu *c = tm_cpu(m);
+	c->eflags = 0x2 | ((uint32_t)iopl << 12);
+	c->r[R_ESP].d = 0x7FFE;
+	memmap_write(machine_mem(m), 0x7FFE, &image, 2);
+	direct_enter_prot(c, cpl);
+	int v = direct_exec(c, popf, 1);
+	*flags = cpu_get_eflags(c);
+	tm_free(m);
+	return v;
+}
+
+Test(stack, popf_protected_mode_if_and_iopl_rules)
+{
+	uint32_t f;
+	cr_assert_eq(popf_prot(0, 0, 0x3201, &f), DIRECT_NO_FAULT);
+	cr_assert_eq(f, 0x3203, "CPL 0 writes IF and IOPL");
+	cr_assert_eq(popf_prot(3, 0, 0x3201, &f), DIRECT_NO_FAULT);
+	cr_assert_eq(f, 0x0003, "CPL > IOPL: IF and IOPL silently kept");
+	cr_assert_eq(popf_prot(3, 3, 0x0201, &f), DIRECT_NO_FAULT);
+	cr_assert_eq(f, 0x3203, "CPL <= IOPL: IF written, IOPL kept");
+	cr_assert_eq(popf_prot(1, 2, 0x0201, &f), DIRECT_NO_FAULT);
+	cr_assert_eq(f, 0x2203);
+}
+
+static int run_v86(unsigned iopl, uint32_t cr4, uint32_t extra, const uint8_t *code, unsigned len,
+		   uint32_t *flags, uint32_t *top)
+{
+	struct machine *m = tm_new("");
+	struct cpu *c = tm_cpu(m);
+	c->eflags = 0x2 | extra;
+	c->cr4 = cr4;
+	c->r[R_ESP].d = 0x7FFC;
+	memmap_write(machine_mem(m), 0x7FFC, "\x01\x03\x00\x00", 4); /* image 0x0301: CF, TF, IF */
+	direct_enter_v86(c, iopl);
+	int v = direct_exec(c, code, len);
+	*flags = c->eflags;
+	memmap_read(machine_mem(m), c->r[R_ESP].d & 0xFFFF, top, 4);
+	tm_free(m);
+	return v;
+}
+
+Test(stack, pushf_popf_in_v86_mode_trap_when_iopl_below_3)
+{
+	static const uint8_t pushf[] = { 0x9C }, pushfd[] = { 0x66, 0x9C };
+	static const uint8_t popf[] = { 0x9D }, popfd[] = { 0x66, 0x9D };
+	uint32_t f, top;
+	cr_assert_eq(run_v86(0, 0, 0, pushf, 1, &f, &top), EXC_GP);
+	cr_assert_eq(run_v86(2, 0, 0, popf, 1, &f, &top), EXC_GP);
+	cr_assert_eq(run_v86(0, CR4_VME, 0, pushfd, 2, &f, &top), EXC_GP, "VME covers 16-bit only");
+	cr_assert_eq(run_v86(0, CR4_VME, 0, popfd, 2, &f, &top), EXC_GP);
+	cr_assert_eq(run_v86(3, 0, 0, pushf, 1, &f, &top), DIRECT_NO_FAULT);
+	cr_assert_eq(top & 0xFFFF, 0x3002, "IOPL 3: plain image");
+	cr_assert_eq(run_v86(3, 0, 0, popfd, 2, &f, &top), DIRECT_NO_FAULT);
+}
+
+Test(stack, v86_iopl3_popf_writes_if_but_not_iopl_or_vm)
+{
+	static const uint8_t popf[] = { 0x9D };
+	uint32_t f, top;
+	cr_assert_eq(run_v86(3, 0, 0, popf, 1, &f, &top), DIRECT_NO_FAULT);
+	/* image 0x0301: CF, TF, IF; IOPL 0 in the image is ignored */
+	cr_assert_eq(f, 0x2 | F_CF | F_TF | F_IF | F_IOPL | F_VM);
+}
+
+Test(stack, v86_vme_pushf_shows_vif_as_if_and_popf_sets_vif)
+{
+	static const uint8_t pushf[] = { 0x9C }, popf[] = { 0x9D };
+	uint32_t f, top;
+	cr_assert_eq(run_v86(0, CR4_VME, F_VIF, pushf, 1, &f, &top), DIRECT_NO_FAULT);
+	cr_assert_eq(top & 0xFFFF, 0x3202, "IF from VIF, IOPL reads 3");
+	/* image 0x0301 has TF set: #GP */
+	cr_assert_eq(run_v86(0, CR4_VME, 0, popf, 1, &f, &top), EXC_GP);
+}
+
+Test(stack, v86_vme_popf_moves_if_into_vif)
+{
+	static const uint8_t popf[] = { 0x9D };
+	struct machine *m = tm_new("");
+	struct cpu *c = tm_cpu(m);
+	c->eflags = 0x2;
+	c->cr4 = CR4_VME;
+	c->r[R_ESP].d = 0x7FFE;
+	tm_poke(m, 0x7FFE, "01 02"); /* CF | IF */
+	direct_enter_v86(c, 0);
+	cr_assert_eq(direct_exec(c, popf, 1), DIRECT_NO_FAULT);
+	cr_assert_eq(c->eflags, 0x2 | F_CF | F_VIF | F_VM, "IF itself unchanged");
+	c->eflags |= F_VIP;
+	c->r[R_ESP].d = 0x7FFE;
+	cr_assert_eq(direct_exec(c, popf, 1), EXC_GP, "IF=1 with VIP pending traps");
+	tm_free(m);
+}
+
+Test(stack, enter_level_0_and_leave)
+{
+	struct machine *m = tm_new("c8 08 00 00 f4 c9 f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBP].d = 0x9000;
+	machine_run(m, 1);
+	cr_assert_eq(tm_peek16(m, 0x7FFE), 0x9000);
+	cr_assert_eq(c->r[R_EBP].d, 0x7FFE);
+	cr_assert_eq(c->r[R_ESP].d, 0x7FFE - 8);
+	c->eip = 5;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EBP].d, 0x9000);
+	cr_assert_eq(c->r[R_ESP].d, 0x8000);
+	tm_free(m);
+}
+
+Test(stack, enter_level_1_pushes_the_frame_pointer)
+{
+	struct machine *m = tm_new("c8 04 00 01 f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBP].d = 0x9000;
+	tm_run(m);
+	cr_assert_eq(tm_peek16(m, 0x7FFE), 0x9000);
+	cr_assert_eq(tm_peek16(m, 0x7FFC), 0x7FFE);
+	cr_assert_eq(c->r[R_EBP].d, 0x7FFE);
+	cr_assert_eq(c->r[R_ESP].d, 0x7FFC - 4);
+	tm_free(m);
+}
+
+Test(stack, enter_level_3_copies_outer_frame_pointers)
+{
+	struct machine *m = tm_new("c8 04 00 03 f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBP].d = 0x9000;
+	tm_poke(m, 0x8FFE, "11 11");
+	tm_poke(m, 0x8FFC, "22 22");
+	tm_run(m);
+	cr_assert_eq(tm_peek16(m, 0x7FFE), 0x9000);
+	cr_assert_eq(tm_peek16(m, 0x7FFC), 0x1111);
+	cr_assert_eq(tm_peek16(m, 0x7FFA), 0x2222);
+	cr_assert_eq(tm_peek16(m, 0x7FF8), 0x7FFE);
+	cr_assert_eq(c->r[R_EBP].d, 0x7FFE);
+	cr_assert_eq(c->r[R_ESP].d, 0x7FF4);
+	tm_free(m);
+}
+
+Test(stack, enter_level_is_taken_modulo_32)
+{
+	/* level 33 acts as level 1 */
+	struct machine *m = tm_new("c8 00 00 21 f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBP].d = 0x9000;
+	tm_run(m);
+	cr_assert_eq(tm_peek16(m, 0x7FFC), 0x7FFE);
+	cr_assert_eq(c->r[R_ESP].d, 0x7FFC);
+	tm_free(m);
+}
+
+Test(stack, enter32_level_2_and_leave32)
+{
+	struct machine *m = tm_new("66 c8 10 00 02 66 c9 f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBP].d = 0x9000;
+	tm_poke(m, 0x8FFC, "44 33 22 11");
+	machine_run(m, 1);
+	cr_assert_eq(tm_peek32(m, 0x7FFC), 0x9000);
+	cr_assert_eq(tm_peek32(m, 0x7FF8), 0x11223344);
+	cr_assert_eq(tm_peek32(m, 0x7FF4), 0x7FFC);
+	cr_assert_eq(c->r[R_EBP].d, 0x7FFC);
+	cr_assert_eq(c->r[R_ESP].d, 0x7FF4 - 0x10);
+	tm_run(m);
+	cr_assert_eq(c->r[R_EBP].d, 0x9000);
+	cr_assert_eq(c->r[R_ESP].d, 0x8000);
+	tm_free(m);
+}
