@@ -18,3 +18,5 @@ bench: bench/popek-bench bench/guest/payload.bin
 	./bench/popek-bench bench/guest/payload.bin $(BENCH_ITERS) --paging
 
 .PHONY: bench bench/guest/payload.bin
+
+tests_unit_SOURCES += tests/test_perf.c
