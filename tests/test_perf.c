@@ -5,6 +5,8 @@
  */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
+
 #include "cpu/flags.h"
 
 /* CMP a, b leaves LF_SUB with res = a - b masked to the size. */
@@ -64,4 +66,107 @@ Test(perf_flags, logic_results)
 	cr_assert(lf_cond(&lf, 0, 0xE));   /* LE */
 	cr_assert(!lf_cond(&lf, 0, 0xC));  /* L */
 	cr_assert(lf_cond(&lf, 0, 0xA));   /* P: zero has even parity */
+}
+
+/* ---- self-modifying code: decoded blocks must follow every write ---- */
+
+#include "tests/prot_util.h"
+
+/* A store over the next instruction of the running block takes effect
+ * (SDM vol. 3, 11.6 "Self-Modifying Code": P6 and later detect it). */
+Test(perf_smc, store_into_the_same_block)
+{
+	struct machine *m = tm_new("2e c6 06 07 00 22" /* mov byte [cs:7], 22h */
+				   "b0 11"             /* mov al, 11h (imm at 7) */
+				   "f4");
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EAX].b[0], 0x22);
+	tm_free(m);
+}
+
+/* The first pass runs the block at 0, then patches it and jumps back. */
+Test(perf_smc, store_into_an_earlier_block)
+{
+	struct machine *m = tm_new("b0 11"                /* 0: mov al, 11h */
+				   "43"                   /* 2: inc bx */
+				   "80 fb 02"             /* 3: cmp bl, 2 */
+				   "74 08"                /* 6: je 10h */
+				   "2e c6 06 01 00 22"    /* 8: mov byte [cs:1], 22h */
+				   "eb f0"                /* e: jmp 0 */
+				   "f4");                 /* 10: hlt */
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBX].d = 0;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EBX].d, 2, "the loop ran twice");
+	cr_assert_eq(c->r[R_EAX].b[0], 0x22, "the second pass ran the new code");
+	tm_free(m);
+}
+
+/* Code written by a device (DMA goes through memmap_write) over code that
+ * already ran. */
+Test(perf_smc, dma_over_executed_code)
+{
+	struct machine *m = tm_new("b0 11 f4");
+	struct cpu *c = tm_cpu(m);
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].b[0], 0x11);
+	memmap_write(machine_mem(m), TM_CODE + 1, "\x22", 1);
+	c->eip = 0;
+	c->halted = false;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].b[0], 0x22);
+	tm_free(m);
+}
+
+#define SMC_PT0 (PU_PD + 0x1000)
+#define SMC_PT1 (PU_PD + 0x2000)
+#define SMC_OLD 0x123000u /* physical page first mapped at linear 0x400000 */
+#define SMC_NEW 0x124000u /* the page the guest maps there instead */
+
+/* Paging on, first 4 MiB identity-mapped, linear 0x400000 -> SMC_OLD.
+ * Each page holds "mov eax, imm32; hlt" with a different immediate. The
+ * code at TM_CODE is remap, then jumps to 0x400000. */
+static struct machine *smc_paging_setup(const char *remap)
+{
+	char code[256];
+	snprintf(code, sizeof(code), "c7 05 00 20 04 00 03 40 12 00" /* mov dword [PT1], SMC_NEW|3 */
+		 "%s"
+		 "bb 00 00 40 00 ff e3", /* mov ebx, 400000h; jmp ebx */
+		 remap);
+	struct machine *m = pu_new(code);
+	struct cpu *c = tm_cpu(m);
+	for (unsigned n = 0; n < 1024; n++)
+		pu_poke32(m, SMC_PT0 + 4 * n, n << 12 | 3);
+	pu_poke32(m, PU_PD, SMC_PT0 | 3);
+	pu_poke32(m, PU_PD + 4, SMC_PT1 | 3);
+	pu_poke32(m, SMC_PT1, SMC_OLD | 3);
+	tm_poke(m, SMC_OLD, "b8 11 11 11 11 f4");
+	tm_poke(m, SMC_NEW, "b8 22 22 22 22 f4");
+	c->cr3 = PU_PD;
+	c->cr0 |= CR0_PG;
+	cpu_flush_tlb(c, false);
+	/* Run the old page's code first, so its block is decoded and cached. */
+	uint32_t start = c->eip;
+	c->eip = 0x400000;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].d, 0x11111111);
+	c->eip = start;
+	c->halted = false;
+	return m;
+}
+
+Test(perf_smc, remap_with_invlpg)
+{
+	struct machine *m = smc_paging_setup("0f 01 3d 00 00 40 00"); /* invlpg [400000h] */
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EAX].d, 0x22222222);
+	tm_free(m);
+}
+
+Test(perf_smc, remap_with_cr3_reload)
+{
+	struct machine *m = smc_paging_setup("0f 20 d8 0f 22 d8"); /* mov eax, cr3; mov cr3, eax */
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EAX].d, 0x22222222);
+	tm_free(m);
 }
