@@ -170,3 +170,56 @@ Test(perf_smc, remap_with_cr3_reload)
 	cr_assert_eq(tm_cpu(m)->r[R_EAX].d, 0x22222222);
 	tm_free(m);
 }
+
+/* ---- REPE/REPNE CMPS and SCAS run in bulk over RAM (SDM vol. 2, CMPS,
+ * SCAS and REP pages: the repeat ends after the element that fails the
+ * condition; CX, SI, DI and the flags are those of that last iteration) ---- */
+
+static void fill(struct machine *m, paddr_t at, uint8_t v, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		memmap_write(machine_mem(m), at + k, &v, 1);
+}
+
+Test(perf_string, repe_cmpsb_stops_after_the_first_difference)
+{
+	struct machine *m = tm_new("be 00 20 bf 00 30 b9 2c 01 fc f3 a6 f4");
+	fill(m, 0x2000, 0x10, 300);
+	fill(m, 0x3000, 0x10, 300);
+	fill(m, 0x3000 + 200, 0x20, 1);
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->r[R_ECX].w, 99);
+	cr_assert_eq(c->r[R_ESI].w, 0x2000 + 201);
+	cr_assert_eq(c->r[R_EDI].w, 0x3000 + 201);
+	uint32_t f = cpu_get_eflags(c);
+	cr_assert_eq(f & (F_ZF | F_CF | F_SF), F_CF | F_SF, "10h - 20h: borrow, negative, not zero");
+	tm_free(m);
+}
+
+Test(perf_string, repne_scasb_finds_the_byte)
+{
+	struct machine *m = tm_new("b0 5a bf 00 30 b9 2c 01 fc f2 ae f4");
+	fill(m, 0x3000, 0x00, 300);
+	fill(m, 0x3000 + 77, 0x5A, 1);
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->r[R_ECX].w, 300 - 78);
+	cr_assert_eq(c->r[R_EDI].w, 0x3000 + 78);
+	cr_assert(cpu_get_eflags(c) & F_ZF);
+	tm_free(m);
+}
+
+Test(perf_string, repe_cmpsw_backwards_runs_out)
+{
+	struct machine *m = tm_new("be 12 20 bf 12 30 b9 0a 00 fd f3 a7 f4");
+	fill(m, 0x2000, 0x33, 20);
+	fill(m, 0x3000, 0x33, 20);
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->r[R_ECX].w, 0);
+	cr_assert_eq(c->r[R_ESI].w, 0x1FFE);
+	cr_assert_eq(c->r[R_EDI].w, 0x2FFE);
+	cr_assert(cpu_get_eflags(c) & F_ZF);
+	tm_free(m);
+}
