@@ -12,11 +12,22 @@
 
 #define BLOCK_MAX_INSNS 64
 
+#define BLOCK_LINKS 2
+#define BLOCK_DEAD 0xFF /* mode of a block dropped from the cache */
+
 struct block {
 	paddr_t paddr;   /* physical address of the first byte */
 	uint16_t nbytes; /* bytes covered */
 	uint16_t n;      /* instructions */
-	uint8_t mode;    /* CS.D when decoded */
+	uint8_t mode;    /* CS.D when decoded, BLOCK_DEAD once invalidated */
+	uint8_t link_next; /* link slot to fill next */
+	/* Blocks that ran after this one: at linear address link_la with that
+	 * privilege class, valid while the TLB epoch is link_epoch (so the
+	 * linear-to-physical mapping and the arena are unchanged). */
+	uint8_t link_user[BLOCK_LINKS];
+	laddr_t link_la[BLOCK_LINKS];
+	uint64_t link_epoch[BLOCK_LINKS];
+	struct block *link[BLOCK_LINKS];
 	struct block *hnext; /* chain in the lookup hash */
 	struct block *pnext; /* chain in the per-page hash */
 	struct insn insns[];

@@ -223,3 +223,50 @@ Test(perf_string, repe_cmpsw_backwards_runs_out)
 	cr_assert(cpu_get_eflags(c) & F_ZF);
 	tm_free(m);
 }
+
+/* Block links (exec.c) remember which block ran after which at a linear
+ * address. A link made at CPL 0 must not carry CPL 3 into a supervisor
+ * page: the jump must raise #PF with U/S set in the error code (SDM vol. 3,
+ * 4.6 "Access Rights", 4.7). */
+static void smc_run_at(struct machine *m, uint32_t ebx)
+{
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBX].d = ebx;
+	c->eip = TM_CODE;
+	c->halted = false;
+	tm_run(m);
+}
+
+Test(perf_smc, link_made_at_cpl0_does_not_serve_cpl3)
+{
+	struct machine *m = pu_new("ff e3 f4"); /* jmp ebx; hlt */
+	struct cpu *c = tm_cpu(m);
+	for (unsigned n = 0; n < 1024; n++)
+		pu_poke32(m, SMC_PT0 + 4 * n, n << 12 | 7);
+	pu_poke32(m, PU_PD, SMC_PT0 | 7);
+	pu_poke32(m, PU_PD + 4, SMC_PT1 | 7);
+	pu_poke32(m, SMC_PT1, SMC_OLD | 3); /* supervisor only */
+	tm_poke(m, SMC_OLD, "b8 11 11 11 11 f4");
+	pu_tss_stack(m, PU_TSS, 0, PU_DS0, 0x9000);
+	c->cr3 = PU_PD;
+	c->cr0 |= CR0_PG;
+	cpu_flush_tlb(c, false);
+	/* Warm the user TLB for the code page, so the last run fills nothing. */
+	pu_ring3(c, 0x8000);
+	smc_run_at(m, TM_CODE + 2);
+	pu_seg(c, S_CS, PU_CS0);
+	pu_seg(c, S_SS, PU_DS0);
+	pu_seg(c, S_DS, PU_DS0);
+	pu_seg(c, S_ES, PU_DS0);
+	/* Twice: the first run fills the TLB, the second records the link. */
+	smc_run_at(m, 0x400000);
+	smc_run_at(m, 0x400000);
+	cr_assert_eq(c->r[R_EAX].d, 0x11111111, "CPL 0 runs the supervisor page");
+	c->r[R_EAX].d = 0;
+	pu_ring3(c, 0x8000);
+	smc_run_at(m, 0x400000);
+	cr_assert_eq(c->r[R_EAX].d, 0, "CPL 3 must not run it");
+	cr_assert_eq(c->eip, TM_HANDLERS + EXC_PF + 1, "#PF delivered");
+	cr_assert_eq(c->cr2, 0x400000);
+	tm_free(m);
+}
