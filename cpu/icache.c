@@ -130,7 +130,3 @@ void icache_flush(struct icache *ic)
 	 * where icache_invalidate finds no block and clears it. */
 }
 
-struct block *icache_scratch(struct icache *ic)
-{
-	return ic->scratch;
-}

@@ -76,6 +76,6 @@ void icache_insert(struct icache *ic, struct block *b);
 unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len);
 void icache_flush(struct icache *ic);
 /* A one-instruction block that is never cached (page-crossing or MMIO code). */
-struct block *icache_scratch(struct icache *ic);
+static inline struct block *icache_scratch(struct icache *ic) { return ic->scratch; }
 
 #endif
