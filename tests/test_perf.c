@@ -270,3 +270,37 @@ Test(perf_smc, link_made_at_cpl0_does_not_serve_cpl3)
 	cr_assert_eq(c->cr2, 0x400000);
 	tm_free(m);
 }
+
+/* The same call at the same linear address before and after the guest
+ * remaps the target page with INVLPG: the second call runs the new page
+ * (SDM vol. 3, 4.10.4.1: INVLPG invalidates the page's translation). */
+Test(perf_smc, linked_call_follows_invlpg_remap)
+{
+	struct machine *m = pu_new("bb 00 00 40 00 ff d3 f4"); /* mov ebx, 400000h; call ebx; hlt */
+	struct cpu *c = tm_cpu(m);
+	for (unsigned n = 0; n < 1024; n++)
+		pu_poke32(m, SMC_PT0 + 4 * n, n << 12 | 3);
+	pu_poke32(m, PU_PD, SMC_PT0 | 3);
+	pu_poke32(m, PU_PD + 4, SMC_PT1 | 3);
+	pu_poke32(m, SMC_PT1, SMC_OLD | 3);
+	tm_poke(m, SMC_OLD, "b8 11 11 11 11 c3"); /* mov eax, 11111111h; ret */
+	tm_poke(m, SMC_NEW, "b8 22 22 22 22 c3");
+	/* At +200h: rewrite the PTE unchanged (so its page is in the TLB), jmp 0. */
+	tm_poke(m, TM_CODE + 0x200, "c7 05 00 20 04 00 03 30 12 00 e9 f1 fd ff ff");
+	/* At +100h: map SMC_NEW instead, invlpg [400000h], jmp 0. */
+	tm_poke(m, TM_CODE + 0x100, "c7 05 00 20 04 00 03 40 12 00 0f 01 3d 00 00 40 00 e9 ea fe ff ff");
+	c->cr3 = PU_PD;
+	c->cr0 |= CR0_PG;
+	cpu_flush_tlb(c, false);
+	for (unsigned run = 0; run < 2; run++) {
+		c->eip = TM_CODE + 0x200;
+		c->halted = false;
+		tm_run(m);
+		cr_assert_eq(c->r[R_EAX].d, 0x11111111);
+	}
+	c->eip = TM_CODE + 0x100;
+	c->halted = false;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].d, 0x22222222);
+	tm_free(m);
+}
