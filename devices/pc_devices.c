@@ -4,6 +4,7 @@
 #include "devices/dma.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
+#include "devices/ide.h"
 #include "devices/machine.h"
 #include "devices/pci.h"
 #include "devices/pic.h"
@@ -19,6 +20,7 @@ const struct device_class *const pc_device_classes[] = {
 	&pci_bus_class,
 	&i440fx_class,
 	&piix3_class,
+	&ide_class,
 	&rtc_class,
 	&i8042_class,
 	&port92_class,
