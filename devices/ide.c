@@ -106,10 +106,14 @@ static uint32_t data_read(struct ide_channel *ch, unsigned size)
 	uint32_t v = 0;
 	for (unsigned b = 0; b < size && d->pos < d->chunk_end; b++)
 		v |= (uint32_t)d->buf[d->pos++] << (8 * b);
-	if (d->pos >= d->chunk_end) {
-		d->xfer = XFER_NONE;
+	if (d->pos < d->chunk_end)
+		return v;
+	d->xfer = XFER_NONE;
+	/* The last block of a disk read ends the command with no interrupt. */
+	if (d->kind == IDE_DISK && d->left == 0)
+		d->status = ST_DRDY | ST_DSC;
+	else
 		ide_schedule(ch, d, EV_PIO_NEXT);
-	}
 	return v;
 }
 

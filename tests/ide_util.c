@@ -67,7 +67,12 @@ struct machine *ide_machine(const struct blockdev *drives, struct irq_log *log)
 	return m;
 }
 
-void ide_wait(struct machine *m) { bus_skip(m, 100000); }
+void ide_wait(struct machine *m)
+{
+	/* In steps, so that events the drive arms while busy also fire. */
+	for (unsigned i = 0; i < 100; i++)
+		bus_skip(m, 1000);
+}
 
 uint8_t ide_cmd(struct machine *m, uint16_t base, uint8_t cmd)
 {
