@@ -82,7 +82,8 @@ void atapi_media_change(struct ide_drive *d, const struct blockdev *bd)
 
 static void complete(struct ide_channel *ch, struct ide_drive *d)
 {
-	set_sense(d, 0, 0, 0);
+	if (!d->unit_attention)
+		set_sense(d, 0, 0, 0);
 	d->xfer = XFER_NONE;
 	d->status = ST_DRDY;
 	d->nsect = IR_IO | IR_COD;
@@ -187,10 +188,7 @@ static void scsi_request_sense(struct ide_channel *ch, struct ide_drive *d, cons
 	b[12] = d->asc;
 	b[13] = d->ascq;
 	d->unit_attention = false;
-	uint8_t key = d->sense_key;
 	reply(ch, d, 18, cdb[4]);
-	if (key)
-		set_sense(d, 0, 0, 0);
 }
 
 static void scsi_inquiry(struct ide_channel *ch, struct ide_drive *d, const uint8_t *cdb)
