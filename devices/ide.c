@@ -76,7 +76,8 @@ void ide_schedule(struct ide_channel *ch, struct ide_drive *d, enum ide_event ev
 	d->status = (uint8_t)((d->status & ~(ST_DRQ | ST_ERR)) | ST_BSY);
 	ch->ev = ev;
 	ch->ev_drive = (unsigned)(d - ch->d);
-	timer_arm(s, &ch->timer, sched_now(s) + IDE_DELAY_NS);
+	ch->ev_deadline = sched_now(s) + IDE_DELAY_NS;
+	timer_arm(s, &ch->timer, ch->ev_deadline);
 }
 
 void ide_abort(struct ide_channel *ch, struct ide_drive *d)
@@ -291,7 +292,8 @@ void ide_dma_ready(struct ide_channel *ch)
 		ch->ev = EV_DMA;
 		ch->ev_drive = ch->sel & 1;
 		struct sched *s = machine_sched(ch->ide->m);
-		timer_arm(s, &ch->timer, sched_now(s) + IDE_DELAY_NS);
+		ch->ev_deadline = sched_now(s) + IDE_DELAY_NS;
+		timer_arm(s, &ch->timer, ch->ev_deadline);
 	}
 }
 
@@ -586,7 +588,72 @@ static void *ide_create(struct machine *m)
 	return ide;
 }
 
-static void ide_destroy(void *opaque) { free(opaque); }
+static void ide_destroy(void *opaque)
+{
+	struct ide *ide = opaque;
+	for (unsigned c = 0; c < 2; c++)
+		timer_cancel(machine_sched(ide->m), &ide->ch[c].timer);
+	free(ide);
+}
+
+/* The media (struct blockdev) are not saved: the front end attaches the
+ * same images before loading. */
+static void ide_post_load(void *opaque)
+{
+	struct ide *ide = opaque;
+	struct sched *s = machine_sched(ide->m);
+	for (unsigned c = 0; c < 2; c++) {
+		struct ide_channel *ch = &ide->ch[c];
+		ch->ev_drive &= 1;
+		ch->sel &= 1;
+		timer_cancel(s, &ch->timer);
+		if (ch->ev != EV_NONE)
+			timer_arm(s, &ch->timer, ch->ev_deadline);
+		for (unsigned n = 0; n < 2; n++) {
+			struct ide_drive *d = &ch->d[n];
+			/* A damaged snapshot must not index past buf. */
+			if (d->len > IDE_BUF_SIZE || d->pos > d->len || d->chunk_end > d->len) {
+				d->xfer = XFER_NONE;
+				d->pos = d->len = d->chunk_end = 0;
+			}
+		}
+		irq_set(ch->irq, ch->irq_level);
+	}
+}
+
+#define DRIVE_FIELDS(c, n)                                                                       \
+	STATE_FIELD(struct ide, ch[c].d[n].nsectors), STATE_FIELD(struct ide, ch[c].d[n].cur_heads),  \
+	STATE_FIELD(struct ide, ch[c].d[n].cur_spt), STATE_FIELD(struct ide, ch[c].d[n].mult),        \
+	STATE_FIELD(struct ide, ch[c].d[n].xfer_mode), STATE_FIELD(struct ide, ch[c].d[n].feature),   \
+	STATE_FIELD(struct ide, ch[c].d[n].nsect), STATE_FIELD(struct ide, ch[c].d[n].lbal),          \
+	STATE_FIELD(struct ide, ch[c].d[n].lbam), STATE_FIELD(struct ide, ch[c].d[n].lbah),           \
+	STATE_FIELD(struct ide, ch[c].d[n].device), STATE_FIELD(struct ide, ch[c].d[n].hob_feature),  \
+	STATE_FIELD(struct ide, ch[c].d[n].hob_nsect), STATE_FIELD(struct ide, ch[c].d[n].hob_lbal),  \
+	STATE_FIELD(struct ide, ch[c].d[n].hob_lbam), STATE_FIELD(struct ide, ch[c].d[n].hob_lbah),   \
+	STATE_FIELD(struct ide, ch[c].d[n].status), STATE_FIELD(struct ide, ch[c].d[n].error),        \
+	STATE_FIELD(struct ide, ch[c].d[n].intrq), STATE_FIELD(struct ide, ch[c].d[n].cmd),           \
+	STATE_FIELD(struct ide, ch[c].d[n].xfer), STATE_FIELD(struct ide, ch[c].d[n].lba),            \
+	STATE_FIELD(struct ide, ch[c].d[n].left), STATE_FIELD(struct ide, ch[c].d[n].block),          \
+	STATE_FIELD(struct ide, ch[c].d[n].pos), STATE_FIELD(struct ide, ch[c].d[n].len),             \
+	STATE_FIELD(struct ide, ch[c].d[n].chunk_end), STATE_FIELD(struct ide, ch[c].d[n].sense_key), \
+	STATE_FIELD(struct ide, ch[c].d[n].asc), STATE_FIELD(struct ide, ch[c].d[n].ascq),            \
+	STATE_FIELD(struct ide, ch[c].d[n].locked), STATE_FIELD(struct ide, ch[c].d[n].in_packet),    \
+	STATE_FIELD(struct ide, ch[c].d[n].packet_dma), STATE_FIELD(struct ide, ch[c].d[n].unit_attention), \
+	STATE_FIELD(struct ide, ch[c].d[n].media_event), STATE_FIELD(struct ide, ch[c].d[n].byte_limit), \
+	STATE_FIELD(struct ide, ch[c].d[n].packet), STATE_FIELD(struct ide, ch[c].d[n].buf)
+
+#define CHANNEL_FIELDS(c)                                                                        \
+	DRIVE_FIELDS(c, 0), DRIVE_FIELDS(c, 1), STATE_FIELD(struct ide, ch[c].sel),                   \
+	STATE_FIELD(struct ide, ch[c].devctl), STATE_FIELD(struct ide, ch[c].irq_level),              \
+	STATE_FIELD(struct ide, ch[c].ev), STATE_FIELD(struct ide, ch[c].ev_drive),                   \
+	STATE_FIELD(struct ide, ch[c].ev_deadline), STATE_FIELD(struct ide, ch[c].bm_cmd),            \
+	STATE_FIELD(struct ide, ch[c].bm_status), STATE_FIELD(struct ide, ch[c].bm_prd)
+
+static const struct state_field ide_fields[] = {
+	CHANNEL_FIELDS(0),
+	CHANNEL_FIELDS(1),
+	{ 0 },
+};
 
 int ide_cdrom_change(struct machine *m, unsigned slot, const struct blockdev *bd)
 {
@@ -605,4 +672,6 @@ const struct device_class ide_class = {
 	.create = ide_create,
 	.reset = ide_reset,
 	.destroy = ide_destroy,
+	.fields = ide_fields,
+	.post_load = ide_post_load,
 };

@@ -107,6 +107,7 @@ struct ide_channel {
 	struct timer timer;
 	enum ide_event ev;
 	unsigned ev_drive;
+	vtime_t ev_deadline;    /* when ev happens (kept for snapshots) */
 	/* bus master (SFF-8038i): command, status, PRD table address */
 	uint8_t bm_cmd, bm_status;
 	uint32_t bm_prd;
