@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/interrupt.h"
 #include "devices/ide.h"
 #include "tests/ide_util.h"
 #include "tests/tm.h"
@@ -495,5 +496,24 @@ Test(ide, misc_commands)
 	cr_assert_eq(ide_cmd(r->m, PRI, 0x40), 0x51);
 	cr_assert_eq(ide_cmd(r->m, PRI, 0x90), 0x50, "EXECUTE DEVICE DIAGNOSTIC");
 	cr_assert_eq(inb(r->m, PRI + 1), 0x01);
+	rig_free(r);
+}
+
+/* A guest that polls BSY sees the command finish after the latency: the
+ * timer armed by its OUT must pull in the CPU's run budget (machine.c). */
+Test(ide, polling_guest_sees_completion_in_virtual_time)
+{
+	struct rig *r = rig_disk(MIB, 0, MIB, false);
+	struct cpu *c = machine_cpu(r->m);
+	/* mov dx,1F7h; mov al,E7h; out dx,al; l: in al,dx; test al,80h; jnz l; hlt */
+	tm_poke(r->m, 0x10000, "baf701 b0e7 ee ec a880 75fb f4");
+	seg_load_real(c, S_CS, 0x1000);
+	c->eip = 0;
+	c->eflags &= ~(uint32_t)F_IF;
+	uint64_t start = c->icount;
+	cr_assert_eq(machine_run(r->m, start + 1000000), MACHINE_HALTED);
+	cr_assert_lt(c->icount - start, 2000, "ran %llu instructions", (unsigned long long)(c->icount - start));
+	cr_assert_eq(*cpu_reg8(c, 0), 0x50, "AL: status after BSY");
+	cr_assert_eq(r->md[0].flushes, 1);
 	rig_free(r);
 }
