@@ -456,6 +456,7 @@ static void fdc_rw(struct fdc *f, bool to_memory)
 	struct fdc_xfer x;
 	bool mt = (f->cmd[0] & CMD_MT) != 0;
 	fdc_xfer_init(f, &x);
+	uint8_t hd = x.head;
 	f->eot = f->cmd[6];
 	if ((f->config & CFG_EIS) && x.d->cyl != f->cmd[2])
 		x.d->cyl = f->cmd[2];
@@ -469,6 +470,7 @@ static void fdc_rw(struct fdc *f, bool to_memory)
 		if (x.st0 & ST0_IC_ABNORMAL)
 			break;
 		x.sectors++;
+		hd = x.head; /* ST0 shows the head of the last sector moved */
 		bool more = fdc_next_sector(f, &x, mt);
 		if (n < FDC_SECTOR || dma_remaining(dma_machine(f->m), FDC_DMA) == 0)
 			break;
@@ -477,7 +479,7 @@ static void fdc_rw(struct fdc *f, bool to_memory)
 			break;
 		}
 	}
-	x.st0 |= (uint8_t)(x.head << 2);
+	x.st0 = (uint8_t)((x.st0 & ~4u) | hd << 2);
 	fdc_result7(f, x.st0, x.st1, x.st2, x.chrn);
 	fdc_finish_later(f, NS_COMMAND + (vtime_t)x.sectors * NS_SECTOR);
 }
