@@ -13,7 +13,8 @@
  * Deviations: DMA transfers only (the ND bit of SPECIFY is stored but PIO
  * execution is not emulated); the data rate, the motor bits and the step
  * rate are latched but not checked; 512-byte sectors only (other N values
- * find no sector); READ/WRITE DELETED DATA, READ TRACK, VERIFY, SCAN and
+ * find no sector); an EOT beyond the track's last sector ends the track
+ * there (see fdc_next_sector); READ/WRITE DELETED DATA, READ TRACK, VERIFY, SCAN and
  * RELATIVE SEEK are invalid commands; the FIFO threshold has no effect; a
  * reset always reports four polling interrupts, even with polling disabled;
  * a read or write on a drive without media fails at once (not ready,
@@ -408,7 +409,11 @@ static int64_t fdc_locate(struct fdc_xfer *x)
  * "Result phase C, H, R, N" gives it). */
 static bool fdc_next_sector(struct fdc *f, struct fdc_xfer *x, bool mt)
 {
-	if (x->chrn[2] != f->cmd[6]) {
+	/* The track also ends at its last sector when EOT lies beyond it:
+	 * SeaBIOS passes EOT = first sector + count - 1 and expects a
+	 * multi-track read to go on to head 1 (hardware would stop with
+	 * "no data" looking for sector spt + 1). */
+	if (x->chrn[2] != f->cmd[6] && x->chrn[2] < x->d->geo.spt) {
 		x->chrn[2]++;
 		return true;
 	}

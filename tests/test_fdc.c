@@ -272,6 +272,24 @@ Test(fdc, multitrack_read_crosses_to_head_1)
 	rig_free(&r);
 }
 
+/* SeaBIOS's floppy_read sends EOT = first sector + count - 1, which can lie
+ * past the 18th sector; the read must still go on to head 1. */
+Test(fdc, multitrack_read_with_eot_past_the_track)
+{
+	struct rig r;
+	rig_init(&r, SIZE_144, false);
+	reset_fdc(&r);
+	dma_setup(&r, DMA_TO_MEM, BUF, 36 * 512 - 1);
+	CMD(&r, 0xE6, 0x00, 0, 0, 1, 2, 36, 0x1B, 0xFF);
+	wait_irq(&r);
+	uint8_t res[7];
+	result(&r, res, 7);
+	check_result(res, (const uint8_t[]){ 0x04, 0, 0, 1, 0, 1, 2 });
+	for (unsigned k = 0; k < 36 * 512; k += 509)
+		cr_assert_eq(tm_peek8(r.m, BUF + k), pattern(k), "byte %u", k);
+	rig_free(&r);
+}
+
 Test(fdc, read_past_end_of_track_without_mt_ends_with_en)
 {
 	struct rig r;
