@@ -10,8 +10,10 @@
  * controller at once, and the result phase (with IRQ 6) follows after a
  * short, deterministic virtual-time delay for the seek and the sectors.
  *
- * Deviations: DMA transfers only (the ND bit of SPECIFY is stored but PIO
- * execution is not emulated); the data rate, the motor bits and the step
+ * READ and WRITE DATA also run in non-DMA mode (SPECIFY ND bit): the host
+ * moves each byte through the FIFO, with an interrupt per byte.
+ *
+ * Deviations: FORMAT TRACK uses DMA even in non-DMA mode; the data rate, the motor bits and the step
  * rate are latched but not checked; 512-byte sectors only (other N values
  * find no sector); an EOT beyond the track's last sector ends the track
  * there (see fdc_next_sector); READ/WRITE DELETED DATA, READ TRACK, VERIFY, SCAN and
@@ -73,6 +75,8 @@
 #define CMD_MT 0x80u
 #define CMD_OPCODE 0x1Fu
 #define CFG_EIS 0x40u
+#define SPEC_ND 0x01u
+#define MSR_NDMA 0x20u
 #define CFG_DEFAULT 0x20u /* FIFO disabled, polling enabled, threshold 1 */
 
 enum fdc_phase { PH_COMMAND, PH_EXEC, PH_RESULT, PH_RESET };
@@ -94,6 +98,16 @@ struct fdc_drive {
 	unsigned index;
 };
 
+/* A READ, WRITE or FORMAT in progress. */
+struct fdc_xfer {
+	struct fdc_drive *d;
+	uint8_t head;      /* physical head (HDS bit) */
+	uint8_t last_head; /* of the last sector moved, for ST0 */
+	uint8_t chrn[4];   /* sector ID the controller looks for next */
+	uint8_t st0, st1, st2;
+	unsigned sectors;  /* moved, for the delay */
+};
+
 struct fdc {
 	struct machine *m;
 	struct sched *sched;
@@ -111,6 +125,11 @@ struct fdc {
 	uint8_t config, pretrk, perp;
 	bool lock;
 	uint8_t eot; /* last EOT, for DUMPREG */
+	/* Non-DMA execution: the host moves buf through the FIFO. */
+	bool pio, pio_to_memory;
+	uint16_t pio_pos;
+	int64_t pio_off;
+	struct fdc_xfer x;
 	uint8_t buf[FDC_SECTOR];
 };
 
@@ -356,17 +375,10 @@ static void cmd_dumpreg(struct fdc *f)
 
 /* ---- sector access ---- */
 
-struct fdc_xfer {
-	struct fdc_drive *d;
-	uint8_t head;     /* physical head (HDS bit) */
-	uint8_t chrn[4];  /* sector ID the controller looks for next */
-	uint8_t st0, st1, st2;
-	unsigned sectors; /* moved, for the delay */
-};
-
 static void fdc_xfer_init(struct fdc *f, struct fdc_xfer *x)
 {
-	*x = (struct fdc_xfer){ .d = fdc_unit(f, f->cmd[1]), .head = (f->cmd[1] >> 2) & 1 };
+	uint8_t head = (f->cmd[1] >> 2) & 1;
+	*x = (struct fdc_xfer){ .d = fdc_unit(f, f->cmd[1]), .head = head, .last_head = head };
 	memcpy(x->chrn, &f->cmd[2], 4);
 	x->st0 = fdc_hd_ds(f->cmd[1]);
 }
@@ -456,37 +468,100 @@ static size_t fdc_move(struct fdc *f, struct fdc_xfer *x, int64_t off, bool to_m
 	return n;
 }
 
-static void fdc_rw(struct fdc *f, bool to_memory)
+static void fdc_rw_done(struct fdc *f, struct fdc_xfer *x)
 {
-	struct fdc_xfer x;
-	bool mt = (f->cmd[0] & CMD_MT) != 0;
-	fdc_xfer_init(f, &x);
-	uint8_t hd = x.head;
-	f->eot = f->cmd[6];
-	if ((f->config & CFG_EIS) && x.d->cyl != f->cmd[2])
-		x.d->cyl = f->cmd[2];
-	if (!to_memory && x.d->media && x.d->bd.read_only)
-		fdc_xfer_fail(&x, 0, ST1_NW, 0);
-	while (!(x.st0 & ST0_IC_ABNORMAL)) {
-		int64_t off = fdc_locate(&x);
+	f->pio = false;
+	x->st0 = (uint8_t)((x->st0 & ~4u) | x->last_head << 2);
+	fdc_result7(f, x->st0, x->st1, x->st2, x->chrn);
+	fdc_finish_later(f, NS_COMMAND + (vtime_t)x->sectors * NS_SECTOR);
+}
+
+/* After a whole sector: on to the next ID, or false at the end of the
+ * cylinder (abnormal with EN: only terminal count ends a transfer well). */
+static bool fdc_sector_done(struct fdc *f, struct fdc_xfer *x)
+{
+	x->sectors++;
+	x->last_head = x->head;
+	if (fdc_next_sector(f, x, (f->cmd[0] & CMD_MT) != 0))
+		return true;
+	fdc_xfer_fail(x, 0, ST1_EN, 0);
+	return false;
+}
+
+static void fdc_dma_rw(struct fdc *f, struct fdc_xfer *x, bool to_memory)
+{
+	while (!(x->st0 & ST0_IC_ABNORMAL)) {
+		int64_t off = fdc_locate(x);
 		if (off < 0)
 			break;
-		size_t n = fdc_move(f, &x, off, to_memory);
-		if (x.st0 & ST0_IC_ABNORMAL)
+		size_t n = fdc_move(f, x, off, to_memory);
+		if (x->st0 & ST0_IC_ABNORMAL)
 			break;
-		x.sectors++;
-		hd = x.head; /* ST0 shows the head of the last sector moved */
-		bool more = fdc_next_sector(f, &x, mt);
-		if (n < FDC_SECTOR || dma_remaining(dma_machine(f->m), FDC_DMA) == 0)
-			break;
-		if (!more) {
-			fdc_xfer_fail(&x, 0, ST1_EN, 0);
+		bool tc = n < FDC_SECTOR || dma_remaining(dma_machine(f->m), FDC_DMA) == 0;
+		if (tc) {
+			x->sectors++;
+			x->last_head = x->head;
+			fdc_next_sector(f, x, (f->cmd[0] & CMD_MT) != 0);
 			break;
 		}
+		if (!fdc_sector_done(f, x))
+			break;
 	}
-	x.st0 = (uint8_t)((x.st0 & ~4u) | hd << 2);
-	fdc_result7(f, x.st0, x.st1, x.st2, x.chrn);
-	fdc_finish_later(f, NS_COMMAND + (vtime_t)x.sectors * NS_SECTOR);
+	fdc_rw_done(f, x);
+}
+
+/* Non-DMA mode: locate the next sector and offer it through the FIFO,
+ * with an interrupt for each byte (data sheet, "Non-DMA mode"). */
+static void fdc_pio_sector(struct fdc *f)
+{
+	struct fdc_xfer *x = &f->x;
+	int64_t off = x->st0 & ST0_IC_ABNORMAL ? -1 : fdc_locate(x);
+	if (off >= 0 && f->pio_to_memory &&
+	    x->d->bd.read(x->d->bd.opaque, (uint64_t)off, f->buf, FDC_SECTOR) < 0) {
+		fdc_xfer_fail(x, 0, ST1_DE, ST2_DD);
+		off = -1;
+	}
+	if (off < 0) {
+		fdc_rw_done(f, x);
+		return;
+	}
+	f->pio = true;
+	f->pio_off = off;
+	f->pio_pos = 0;
+	f->phase = PH_EXEC;
+	fdc_set_irq(f, true);
+}
+
+static void fdc_pio_byte_done(struct fdc *f)
+{
+	struct fdc_xfer *x = &f->x;
+	if (++f->pio_pos < FDC_SECTOR) {
+		fdc_set_irq(f, true);
+		return;
+	}
+	if (!f->pio_to_memory &&
+	    x->d->bd.write(x->d->bd.opaque, (uint64_t)f->pio_off, f->buf, FDC_SECTOR) < 0)
+		fdc_xfer_fail(x, 0, ST1_DE, 0);
+	if (!(x->st0 & ST0_IC_ABNORMAL))
+		fdc_sector_done(f, x);
+	fdc_pio_sector(f);
+}
+
+static void fdc_rw(struct fdc *f, bool to_memory)
+{
+	struct fdc_xfer *x = &f->x;
+	fdc_xfer_init(f, x);
+	f->eot = f->cmd[6];
+	if ((f->config & CFG_EIS) && x->d->cyl != f->cmd[2])
+		x->d->cyl = f->cmd[2];
+	if (!to_memory && x->d->media && x->d->bd.read_only)
+		fdc_xfer_fail(x, 0, ST1_NW, 0);
+	if (f->specify[1] & SPEC_ND) {
+		f->pio_to_memory = to_memory;
+		fdc_pio_sector(f);
+	} else {
+		fdc_dma_rw(f, x, to_memory);
+	}
 }
 
 static void cmd_read(struct fdc *f)
@@ -602,6 +677,12 @@ static const struct fdc_cmd *fdc_lookup(uint8_t b)
 
 static void fdc_fifo_write(struct fdc *f, uint8_t v)
 {
+	if (f->phase == PH_EXEC && f->pio && !f->pio_to_memory) {
+		fdc_set_irq(f, false);
+		f->buf[f->pio_pos % FDC_SECTOR] = v;
+		fdc_pio_byte_done(f);
+		return;
+	}
 	if (f->phase != PH_COMMAND)
 		return;
 	if (f->cmd_pos == 0) {
@@ -620,6 +701,12 @@ static void fdc_fifo_write(struct fdc *f, uint8_t v)
 
 static uint8_t fdc_fifo_read(struct fdc *f)
 {
+	if (f->phase == PH_EXEC && f->pio && f->pio_to_memory) {
+		fdc_set_irq(f, false);
+		uint8_t v = f->buf[f->pio_pos % FDC_SECTOR];
+		fdc_pio_byte_done(f);
+		return v;
+	}
 	if (f->phase != PH_RESULT)
 		return 0;
 	fdc_set_irq(f, false);
@@ -637,7 +724,10 @@ static uint8_t fdc_msr(const struct fdc *f)
 			v |= (uint8_t)(1u << n);
 	switch (f->phase) {
 	case PH_COMMAND: return (uint8_t)(v | MSR_RQM | (f->cmd_pos ? MSR_CB : 0));
-	case PH_EXEC: return (uint8_t)(v | MSR_CB);
+	case PH_EXEC:
+		if (f->pio)
+			return (uint8_t)(v | MSR_RQM | MSR_NDMA | MSR_CB | (f->pio_to_memory ? MSR_DIO : 0));
+		return (uint8_t)(v | MSR_CB);
 	case PH_RESULT: return (uint8_t)(v | MSR_RQM | MSR_DIO | MSR_CB);
 	default: return v;
 	}
@@ -654,6 +744,7 @@ static void fdc_soft_reset(struct fdc *f)
 		d->seeking = d->seek_done = false;
 	}
 	f->reset_senses = 0;
+	f->pio = false;
 	f->cmd_pos = 0;
 	f->res_pos = f->res_len = 0;
 	/* LOCK keeps the FIFO settings and the precompensation track. */

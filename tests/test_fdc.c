@@ -486,3 +486,36 @@ Test(fdc, image_of_no_floppy_size_is_refused)
 	cr_assert_null(m);
 	cr_assert(strstr(err, "fdc") != NULL, "%s", err);
 }
+
+/* Non-DMA mode (SPECIFY ND = 1): MSR shows RQM, NDMA and the direction
+ * while the host moves the bytes; without terminal count the transfer ends
+ * at EOT with EN set. */
+Test(fdc, non_dma_read_and_write_through_the_fifo)
+{
+	struct rig r;
+	rig_init(&r, SIZE_144, false);
+	reset_fdc(&r);
+	CMD(&r, 0x03, 0xAF, 0x03);
+	CMD(&r, 0x46, 0x00, 0, 0, 17, 2, 18, 0x1B, 0xFF);
+	for (unsigned k = 0; k < 1024; k++) {
+		cr_assert_eq(inb(r.m, MSR), 0xF0, "RQM DIO NDMA CB at byte %u", k);
+		cr_assert_eq(inb(r.m, FIFO), pattern(lba(0, 0, 17) * 512 + k), "byte %u", k);
+	}
+	cr_assert_eq(inb(r.m, MSR) & 0xA0, 0, "execution over");
+	wait_irq(&r);
+	uint8_t res[7];
+	result(&r, res, 7);
+	check_result(res, (const uint8_t[]){ 0x40, 0x80, 0, 1, 0, 1, 2 });
+
+	CMD(&r, 0x45, 0x00, 0, 0, 5, 2, 5, 0x1B, 0xFF);
+	for (unsigned k = 0; k < 512; k++) {
+		cr_assert_eq(inb(r.m, MSR), 0xB0, "RQM NDMA CB, host to controller");
+		outb(r.m, FIFO, (uint8_t)(k ^ 0x5A));
+	}
+	wait_irq(&r);
+	result(&r, res, 7);
+	check_result(res, (const uint8_t[]){ 0x40, 0x80, 0, 1, 0, 1, 2 });
+	for (unsigned k = 0; k < 512; k++)
+		cr_assert_eq(r.disk.data[lba(0, 0, 5) * 512 + k], (uint8_t)(k ^ 0x5A));
+	rig_free(&r);
+}
