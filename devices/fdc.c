@@ -918,9 +918,48 @@ static void fdc_destroy(void *dev)
 	free(f);
 }
 
+/* Timers are not saved: whatever was in flight completes shortly after a
+ * load, and the transfer in progress finds its drive again from the command. */
+static void fdc_post_load(void *dev)
+{
+	struct fdc *f = dev;
+	vtime_t soon = sched_now(f->sched) + NS_COMMAND;
+	f->x.d = fdc_unit(f, f->cmd[1]);
+	irq_set(f->irq, f->irq_level);
+	if ((f->phase == PH_EXEC && !f->pio) || (f->phase == PH_RESET && (f->dor & DOR_NRESET)))
+		timer_arm(f->sched, &f->timer, soon);
+	for (unsigned n = 0; n < FDC_DRIVES; n++)
+		if (f->drv[n].seeking)
+			timer_arm(f->sched, &f->drv[n].seek_timer, soon);
+}
+
+#define FDC_DRIVE_FIELDS(n) \
+	STATE_FIELD(struct fdc, drv[n].changed), STATE_FIELD(struct fdc, drv[n].seeking), \
+	STATE_FIELD(struct fdc, drv[n].seek_done), STATE_FIELD(struct fdc, drv[n].seek_st0), \
+	STATE_FIELD(struct fdc, drv[n].cyl), STATE_FIELD(struct fdc, drv[n].next_sect)
+
+static const struct state_field fdc_fields[] = {
+	STATE_FIELD(struct fdc, phase), STATE_FIELD(struct fdc, dor), STATE_FIELD(struct fdc, tdr),
+	STATE_FIELD(struct fdc, rate), STATE_FIELD(struct fdc, cmd), STATE_FIELD(struct fdc, cmd_len),
+	STATE_FIELD(struct fdc, cmd_pos), STATE_FIELD(struct fdc, res), STATE_FIELD(struct fdc, res_len),
+	STATE_FIELD(struct fdc, res_pos), STATE_FIELD(struct fdc, reset_senses),
+	STATE_FIELD(struct fdc, irq_req), STATE_FIELD(struct fdc, irq_level),
+	STATE_FIELD(struct fdc, specify), STATE_FIELD(struct fdc, config), STATE_FIELD(struct fdc, pretrk),
+	STATE_FIELD(struct fdc, perp), STATE_FIELD(struct fdc, lock), STATE_FIELD(struct fdc, eot),
+	STATE_FIELD(struct fdc, pio), STATE_FIELD(struct fdc, pio_to_memory),
+	STATE_FIELD(struct fdc, pio_pos), STATE_FIELD(struct fdc, pio_off),
+	STATE_FIELD(struct fdc, x.head), STATE_FIELD(struct fdc, x.last_head),
+	STATE_FIELD(struct fdc, x.chrn), STATE_FIELD(struct fdc, x.st0), STATE_FIELD(struct fdc, x.st1),
+	STATE_FIELD(struct fdc, x.st2), STATE_FIELD(struct fdc, x.sectors), STATE_FIELD(struct fdc, buf),
+	FDC_DRIVE_FIELDS(0), FDC_DRIVE_FIELDS(1), FDC_DRIVE_FIELDS(2), FDC_DRIVE_FIELDS(3),
+	{ 0 },
+};
+
 const struct device_class fdc_class = {
 	.name = "fdc",
 	.create = fdc_create,
 	.reset = fdc_reset,
 	.destroy = fdc_destroy,
+	.fields = fdc_fields,
+	.post_load = fdc_post_load,
 };

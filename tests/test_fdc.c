@@ -519,3 +519,27 @@ Test(fdc, non_dma_read_and_write_through_the_fifo)
 		cr_assert_eq(r.disk.data[lba(0, 0, 5) * 512 + k], (uint8_t)(k ^ 0x5A));
 	rig_free(&r);
 }
+
+/* The state fields carry the controller to another machine: copy them,
+ * run post_load, and the seek position and SPECIFY values survive. */
+Test(fdc, state_fields_round_trip)
+{
+	struct rig a, b;
+	rig_init(&a, SIZE_144, false);
+	rig_init(&b, SIZE_144, false);
+	reset_fdc(&a);
+	CMD(&a, 0x03, 0xDF, 0x02);
+	seek(&a, 0x00, 33);
+	uint8_t *fa = machine_device(a.m, "fdc"), *fb = machine_device(b.m, "fdc");
+	for (const struct state_field *s = fdc_class.fields; s->name; s++)
+		memcpy(fb + s->offset, fa + s->offset, s->size);
+	fdc_class.post_load(fb);
+	uint8_t res[10];
+	CMD(&b, 0x0E);
+	result(&b, res, 10);
+	cr_assert_eq(res[0], 33);
+	cr_assert_eq(res[4], 0xDF);
+	cr_assert_eq(res[5], 0x02);
+	rig_free(&a);
+	rig_free(&b);
+}
