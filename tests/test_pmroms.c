@@ -58,3 +58,4 @@ static void pm_rom_passes(const char *name)
 }
 
 Test(pmroms, basic_segments_limits_and_real_mode_round_trip) { pm_rom_passes("pm_basic.rom"); }
+Test(pmroms, rings_gates_tss_stack_switch_and_unprivileged_insns) { pm_rom_passes("pm_rings.rom"); }
