@@ -1,0 +1,218 @@
+; Paging (SDM vol. 3A 4.3 32-bit paging, 4.7 page-fault error codes, 4.8
+; accessed and dirty flags, 4.10.4 TLB invalidation, 4.6 access rights with
+; CR0.WP): an identity map of the first 4 MiB, #PF from ring 3 and ring 0 with
+; the error code and CR2, a handler that maps the page and restarts the
+; instruction, read-only and supervisor pages, A/D bits, INVLPG and CR3
+; reloads, a 4 MiB page with CR4.PSE, and a REP MOVSB that crosses into a
+; missing page and resumes after the handler maps it. Expected values come
+; from the SDM; not compared with Bochs (not installed on the build host).
+%include "pm.inc"
+PDIR            equ 0x10000
+PT0             equ 0x11000
+PF_MODE         equ 0x6100          ; 1: the #PF handler maps the page
+PF_CR2          equ 0x6104
+PF_ERR          equ 0x6108
+PF_COUNT        equ 0x610C
+RING3_STACK     equ 0x9F00
+SRC             equ 0x100000
+
+%define PTE(a) (PT0 + ((a) >> 12) * 4)
+
+gdt_rom:
+        PM_GDT_COMMON
+        GATE SEL_CODE0, ring0_part2, 0, 0xEC    ; 0x40 call gate back to ring 0
+gdt_rom_end:
+
+        ROM_START
+        PM_ENTER
+
+        bits 32
+pm_main:
+        PPRINT "paging", 10
+        ; data placed before paging, at physical addresses
+        mov dword [0x302010], 0xD00DFEED
+        mov dword [0x307000], 0x1111
+        mov dword [0x308000], 0x2222
+        mov dword [0x401234], 0xB16B00B5
+        mov edi, SRC
+        mov ecx, 32
+        mov al, 1
+.pat:   stosb
+        inc al
+        loop .pat
+        ; page directory and the identity page table
+        mov edi, PDIR
+        mov ecx, 1024
+        xor eax, eax
+        rep stosd
+        mov edi, PT0
+        mov eax, 7
+.pt:    stosd
+        add eax, 0x1000
+        cmp edi, PT0 + 4096
+        jb .pt
+        mov dword [PDIR], PT0 | 7
+        mov dword [PDIR + 2 * 4], 0x400000 | 0x87   ; 4 MiB page at 8 MiB
+        mov dword [PDIR + 3 * 4], 0x400000 | 0x87   ; and its alias at 12 MiB
+        mov dword [PTE(0x302000)], 0x302006         ; not present
+        mov dword [PTE(0x303000)], 0x303006
+        mov dword [PTE(0x304000)], 0x304006
+        mov dword [PTE(0x305000)], 0x305005         ; read-only, user
+        mov dword [PTE(0x306000)], 0x306003         ; supervisor
+        mov dword [PTE(0x30C000)], 0x30C006
+        mov dword [PF_MODE], 1
+        mov dword [PF_COUNT], 0
+        SET_GATE 14, pf_handler, 0x8E
+        mov eax, cr4
+        or eax, 0x10
+        mov cr4, eax
+        mov eax, PDIR
+        mov cr3, eax
+        mov eax, cr0
+        or eax, 0x80000000
+        mov cr0, eax
+        jmp .paged
+.paged: mov eax, [SRC]
+        PCHECK eax, 0x04030201, 1
+        ; to ring 3
+        push dword SEL_DATA3
+        push dword RING3_STACK
+        push dword 0x002
+        push dword SEL_CODE3
+        push dword ring3
+        iretd
+
+ring3:
+        mov ax, SEL_DATA3
+        mov ds, ax
+        mov es, ax
+        ; user read of a not-present page: #PF(U), restarted after mapping
+        mov eax, [0x302010]
+        PCHECK eax, 0xD00DFEED, 2
+        PCHECK dword [PF_ERR], 4, 3
+        PCHECK dword [PF_CR2], 0x302010, 4
+        PCHECK dword [PF_COUNT], 1, 5
+        ; user write: #PF(U|W)
+        mov dword [0x303008], 0x55AA
+        PCHECK dword [0x303008], 0x55AA, 6
+        PCHECK dword [PF_ERR], 6, 7
+        PCHECK dword [PF_CR2], 0x303008, 8
+        PCHECK dword [PF_COUNT], 2, 9
+        ; protection faults, taken by the generic recorder
+        mov dword [PF_MODE], 0
+        mov eax, [0x305000]
+        EXPECT_FAULT 14, 7, 10, mov dword [0x305000], 1
+        PCHECK dword [REC_CR2], 0x305000, 11
+        EXPECT_FAULT 14, 5, 12, mov eax, [0x306004]
+        PCHECK dword [REC_CR2], 0x306004, 13
+        EXPECT_FAULT 14, 7, 14, mov byte [0x306FFF], 1
+        PCHECK dword [REC_CR2], 0x306FFF, 15
+        mov dword [PF_MODE], 1
+        call 0x40:0
+        PFAIL 16
+
+ring0_part2:
+        mov ax, SEL_DATA0
+        mov ds, ax
+        mov es, ax
+        ; ring 0 writes a read-only page when CR0.WP is clear...
+        mov dword [0x305000], 0x77
+        PCHECK dword [0x305000], 0x77, 17
+        ; ...and faults #PF(P|W) when it is set
+        mov dword [PF_MODE], 0
+        mov eax, cr0
+        or eax, 0x10000
+        mov cr0, eax
+        EXPECT_FAULT 14, 3, 18, mov dword [0x305004], 1
+        PCHECK dword [REC_CR2], 0x305004, 19
+        mov eax, cr0
+        and eax, ~0x10000
+        mov cr0, eax
+        mov dword [PF_MODE], 1
+        ; supervisor write to a not-present page: #PF(W)
+        mov dword [PF_COUNT], 0
+        mov byte [0x304123], 0x42
+        PCHECK dword [PF_ERR], 2, 20
+        PCHECK dword [PF_CR2], 0x304123, 21
+        PCHECK byte [0x304123], 0x42, 22
+        ; accessed and dirty bits, in the PTE and the PDE
+        mov dword [PTE(0x301000)], 0x301007
+        and dword [PDIR], ~0x20
+        mov eax, 0x301000
+        invlpg [eax]
+        mov eax, [0x301000]
+        mov eax, [PTE(0x301000)]
+        and eax, 0x60
+        PCHECK eax, 0x20, 23
+        mov eax, [PDIR]
+        and eax, 0x20
+        PCHECK eax, 0x20, 24
+        mov dword [0x301000], 5
+        mov eax, [PTE(0x301000)]
+        and eax, 0x60
+        PCHECK eax, 0x60, 25
+        ; INVLPG makes a changed PTE visible; so does a CR3 reload
+        PCHECK dword [0x307000], 0x1111, 26
+        mov dword [PTE(0x307000)], 0x308007
+        mov eax, 0x307000
+        invlpg [eax]
+        PCHECK dword [0x307000], 0x2222, 27
+        mov dword [PTE(0x307000)], 0x307007
+        mov eax, cr3
+        mov cr3, eax
+        PCHECK dword [0x307000], 0x1111, 28
+        ; a 4 MiB page: linear 8 MiB is physical 4 MiB; D set in the PDE
+        PCHECK dword [0x801234], 0xB16B00B5, 29
+        mov eax, [PDIR + 2 * 4]
+        and eax, 0x60
+        PCHECK eax, 0x20, 30
+        mov dword [0xBFFFFC], 0x4D4D
+        PCHECK dword [0xFFFFFC], 0x4D4D, 31
+        mov eax, [PDIR + 2 * 4]
+        and eax, 0x60
+        PCHECK eax, 0x60, 32
+        ; REP MOVSB into a missing page: the copy stops at the page end,
+        ; the handler maps the page, and the copy resumes
+        mov dword [PF_COUNT], 0
+        mov esi, SRC
+        mov edi, 0x30BFF0
+        mov ecx, 32
+        cld
+        rep movsb
+        PCHECK ecx, 0, 33
+        PCHECK edi, 0x30C010, 34
+        PCHECK esi, SRC + 32, 35
+        PCHECK dword [PF_COUNT], 1, 36
+        PCHECK dword [PF_CR2], 0x30C000, 37
+        PCHECK dword [PF_ERR], 2, 38
+        mov esi, SRC
+        mov edi, 0x30BFF0
+        mov ecx, 8
+        repe cmpsd
+        PCHECK ecx, 0, 39
+        jmp pm_pass
+
+; #PF: in mapping mode, make the page present and restart the instruction;
+; otherwise hand the fault to the recorder
+pf_handler:
+        cmp dword [ss:PF_MODE], 0
+        je exc_stub_14
+        push eax
+        mov eax, cr2
+        mov [ss:PF_CR2], eax
+        mov eax, [esp + 4]
+        mov [ss:PF_ERR], eax
+        inc dword [ss:PF_COUNT]
+        mov eax, cr2
+        cmp eax, 0x400000
+        jb .map
+        PFAIL 0xFE
+.map:   shr eax, 12
+        and eax, 0x3FF
+        or dword [ss:PT0 + eax * 4], 1
+        mov eax, cr2
+        invlpg [eax]
+        pop eax
+        add esp, 4
+        iretd
+        PM_END
