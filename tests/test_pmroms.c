@@ -60,3 +60,4 @@ static void pm_rom_passes(const char *name)
 Test(pmroms, basic_segments_limits_and_real_mode_round_trip) { pm_rom_passes("pm_basic.rom"); }
 Test(pmroms, rings_gates_tss_stack_switch_and_unprivileged_insns) { pm_rom_passes("pm_rings.rom"); }
 Test(pmroms, paging_faults_restart_ad_bits_invlpg_pse_rep_movs) { pm_rom_passes("pm_paging.rom"); }
+Test(pmroms, v86_iret_entry_frame_iopl_monitor_and_io_bitmap) { pm_rom_passes("pm_v86.rom"); }
