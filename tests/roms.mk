@@ -2,7 +2,8 @@
 # boots from the reset vector, reports on port 0xE9 and passes with CLI; HLT.
 TEST_ROM_SOURCES = tests/roms/hello.asm tests/roms/realmode.asm \
 	tests/roms/pm_basic.asm tests/roms/pm_rings.asm \
-	tests/roms/pm_paging.asm tests/roms/pm_v86.asm
+	tests/roms/pm_paging.asm tests/roms/pm_v86.asm \
+	tests/roms/pm_exc.asm
 EXTRA_DIST += tests/roms/rom.inc tests/roms/pm.inc $(TEST_ROM_SOURCES)
 if HAVE_NASM
 TEST_ROMS = $(TEST_ROM_SOURCES:.asm=.rom)

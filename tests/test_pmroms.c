@@ -61,3 +61,4 @@ Test(pmroms, basic_segments_limits_and_real_mode_round_trip) { pm_rom_passes("pm
 Test(pmroms, rings_gates_tss_stack_switch_and_unprivileged_insns) { pm_rom_passes("pm_rings.rom"); }
 Test(pmroms, paging_faults_restart_ad_bits_invlpg_pse_rep_movs) { pm_rom_passes("pm_paging.rom"); }
 Test(pmroms, v86_iret_entry_frame_iopl_monitor_and_io_bitmap) { pm_rom_passes("pm_v86.rom"); }
+Test(pmroms, exceptions_debug_traps_double_fault_task_and_triple_fault_reset) { pm_rom_passes("pm_exc.rom"); }
