@@ -4,7 +4,9 @@
 ; trap after the instruction following the POPF that set TF), a DR0
 ; instruction breakpoint (fault) and a DR1 data write breakpoint (trap), a
 ; double fault (#GP whose gate is not present) delivered through a task gate
-; to its own TSS and returned from with IRET (NT), and a triple fault that
+; to its own TSS and returned from with IRET (NT), task switches by CALL (a
+; new LDT, NT and back link, resumption after the IRET) and by JMP (busy
+; bits, no link), and a triple fault that
 ; resets the machine: a marker in RAM, which survives the reset, sends the
 ; rebooted ROM to its final checks. Expected values come from the SDM; not
 ; compared with Bochs (not installed on the build host).
@@ -15,11 +17,17 @@ DF_SEEN         equ 0x6100
 MARKER          equ 0x500
 MARKER_MAGIC    equ 0x4C505254      ; "TRPL"
 WATCH           equ 0x6300
+TSS_T2          equ 0x5300
+SEL_TSS_T2      equ 0x50
+LDT_T2          equ 0x5380
+T2_SEEN         equ 0x6400
 
 gdt_rom:
         PM_GDT_COMMON
         DESC 0x10000, 0xFFF, 0x93, 0x4          ; 0x40 data (not used by the checks)
         DESC TSS_DF, 0x67, 0x89, 0x0            ; 0x48 TSS of the #DF task
+        DESC TSS_T2, 0x67, 0x89, 0x0            ; 0x50 TSS of task 2
+        DESC LDT_T2, 0x7, 0x82, 0x0             ; 0x58 task 2's LDT
 gdt_rom_end:
 
         ROM_START
@@ -149,6 +157,41 @@ df_resume:
         PCHECK ax, SEL_TSS, 31
         PCHECK byte [GDT_BASE + SEL_TSS_DF + 5], 0x89, 32
         PCHECK byte [GDT_BASE + SEL_TSS + 5], 0x8B, 33
+        ; CALL to a TSS: task 2 starts with the registers of its TSS and
+        ; its LDT; its IRET (NT set) returns, and the next CALL resumes it
+        ; after that IRET
+        call build_t2
+        mov ebx, 0x1234
+        mov esi, 0x5678
+        call SEL_TSS_T2:0
+        PCHECK ebx, 0x1234, 60
+        PCHECK esi, 0x5678, 61
+        PCHECK dword [T2_SEEN], 0xA1A1A1A1, 62
+        PCHECK dword [T2_SEEN + 4], SEL_TSS, 63
+        PCHECK dword [T2_SEEN + 8], 0x4002, 64
+        PCHECK dword [T2_SEEN + 12], 0x58, 65
+        PCHECK dword [T2_SEEN + 16], 0xCAFE, 66
+        PCHECK byte [GDT_BASE + SEL_TSS_T2 + 5], 0x89, 67
+        sldt ax
+        PCHECK ax, 0, 68
+        mov ebx, 0x1111
+        call SEL_TSS_T2:0
+        PCHECK ebx, 0x1111, 69
+        PCHECK dword [T2_SEEN + 20], 0xB2B2B2B2, 70
+        PCHECK dword [T2_SEEN + 24], SEL_TSS_T2 + 0x1, 71
+        ; calling a busy task (our own) is #GP(selector)
+        EXPECT_FAULT 13, SEL_TSS, 72, call SEL_TSS:0
+        ; JMP to task 2: no link, no NT; it jumps back, leaving itself free
+        mov dword [TSS_T2 + 0x20], t2_jmp
+        mov ebx, 0x2222
+        jmp SEL_TSS_T2:0
+t2_back:
+        PCHECK ebx, 0x2222, 73
+        PCHECK dword [T2_SEEN + 28], 0, 74
+        PCHECK byte [GDT_BASE + SEL_TSS_T2 + 5], 0x89, 75
+        PCHECK byte [GDT_BASE + SEL_TSS + 5], 0x8B, 76
+        str ax
+        PCHECK ax, SEL_TSS, 77
         ; triple fault: no usable IDT at all
         PPRINT "triple fault", 10
         mov dword [MARKER], MARKER_MAGIC
@@ -175,6 +218,64 @@ build_df_task:
         mov dword [edi], SEL_TSS_DF << 16
         mov dword [edi + 4], 0x8500
         ret
+
+build_t2:
+        mov edi, TSS_T2
+        mov ecx, 0x68
+        xor eax, eax
+        rep stosb
+        mov eax, cr3
+        mov [TSS_T2 + 0x1C], eax
+        mov dword [TSS_T2 + 0x20], t2_entry
+        mov dword [TSS_T2 + 0x24], 0x2
+        mov dword [TSS_T2 + 0x28], 0xA1A1A1A1   ; EAX
+        mov dword [TSS_T2 + 0x38], 0x7A00       ; ESP
+        mov word [TSS_T2 + 0x48], SEL_DATA0     ; ES
+        mov word [TSS_T2 + 0x4C], SEL_CODE0     ; CS
+        mov word [TSS_T2 + 0x50], SEL_DATA0     ; SS
+        mov word [TSS_T2 + 0x54], SEL_DATA0     ; DS
+        mov word [TSS_T2 + 0x58], 0x4           ; FS: LDT entry 0
+        mov word [TSS_T2 + 0x60], 0x58          ; LDT
+        mov word [TSS_T2 + 0x66], 0x68
+        ; LDT entry 0: data at 0x68000
+        mov dword [LDT_T2], 0x8000FFFF
+        mov dword [LDT_T2 + 4], 0x00409306
+        mov dword [0x68010], 0xCAFE
+        ret
+
+; task 2: record what it started with, go back, record on resumption
+t2_entry:
+        mov [T2_SEEN], eax
+        movzx eax, word [TSS_T2]
+        mov [T2_SEEN + 4], eax
+        pushfd
+        pop eax
+        and eax, 0x4202
+        mov [T2_SEEN + 8], eax
+        sldt ax
+        movzx eax, ax
+        mov [T2_SEEN + 12], eax
+        mov eax, [fs:0x10]
+        mov [T2_SEEN + 16], eax
+        mov ebx, 0xDEAD
+        mov esi, 0xBEEF
+        iretd
+        mov dword [T2_SEEN + 20], 0xB2B2B2B2
+        str ax
+        inc ax
+        movzx eax, ax
+        mov [T2_SEEN + 24], eax
+        iretd
+        PFAIL 78
+
+t2_jmp:
+        pushfd
+        pop eax
+        and eax, 0x4000
+        mov [T2_SEEN + 28], eax
+        mov ebx, 0xDEAD
+        mov dword [TSS_BASE + 0x20], t2_back
+        jmp SEL_TSS:0
 
 ; the #DF task: error code 0 on its stack, linked back to the main task
 df_task:
