@@ -1,10 +1,12 @@
 ; Protected-mode basics (SDM vol. 3A 3.4-3.5, 5.1-5.8, 6.15, 9.9): enter
-; protected mode, flat segments, limit checks (#GP(0), #SS(0)), an
-; expand-down segment, a not-present segment (#NP(sel)), a null selector,
-; execute-only and conforming code segments, back to real mode and again
-; into protected mode. Expected values come from the SDM; not compared with
+; protected mode, flat segments, limit checks (#GP(0), #SS(0)),
+; expand-down data and stack segments, a not-present segment (#NP(sel), or
+; #SS(sel) in SS), a null selector, the LDT, execute-only and conforming code
+; segments, back to real mode keeping a 4 GiB limit in FS ("unreal" mode)
+; and again into protected mode. Expected values come from the SDM; not compared with
 ; Bochs (not installed on the build host).
 %include "pm.inc"
+LDT_BASE        equ 0x5300
 gdt_rom:
         PM_GDT_COMMON
         DESC 0x20000, 0xFFF, 0x93, 0x4          ; 0x40 data, limit 0xFFF
@@ -15,6 +17,9 @@ gdt_rom:
         DESC ROMBASE, 0xFFFF, 0xFF, 0x4         ; 0x68 conforming code DPL 3
         DESC ROMBASE, 0xFFFF, 0x99, 0x4         ; 0x70 execute-only code
         DESC 0x40000, 0xFFF, 0x97, 0x0          ; 0x78 expand-down, small (B=0)
+        DESC LDT_BASE, 0xF, 0x82, 0x0           ; 0x80 LDT, two entries
+        DESC 0, 0xFFFFF, 0x93, 0x8              ; 0x88 16-bit data, 4 GiB
+        DESC 0x30000, 0xFFF, 0x97, 0x4          ; 0x90 expand-down stack
 gdt_rom_end:
 
         ROM_START
@@ -80,8 +85,47 @@ pm_main:
         ; null SS is #GP(0) at ring 0
         EXPECT_FAULT 13, 0, 20, mov ss, ax
         ; selector beyond the GDT limit: #GP(sel)
+        mov ax, 0x98
+        EXPECT_FAULT 13, 0x98, 21, mov ds, ax
+        ; a not-present segment in SS is #SS(sel), not #NP
+        mov ax, 0x58
+        EXPECT_FAULT 12, 0x58, 33, mov ss, ax
+        ; an expand-down stack: pushes below the old top, #SS past the limit
+        mov ebx, esp
+        mov ax, 0x90
+        mov ss, ax
+        mov esp, 0x2000
+        push dword 0x11223344
+        PCHECK dword [0x31FFC], 0x11223344, 34
+        mov eax, [ss:0x1000]
+        EXPECT_FAULT 12, 0, 35, mov eax, [ss:0xFFC]
+        PCHECK esp, 0x1FFC, 36
+        mov ax, SEL_DATA0
+        mov ss, ax
+        mov esp, ebx
+        ; the LDT: TI=1 selectors index it; its limit is checked
+        mov dword [LDT_BASE], 0x0000FFFF        ; entry 0: data at 0x60000
+        mov dword [LDT_BASE + 4], 0x00409306
+        mov dword [LDT_BASE + 8], 0x0000FFFF    ; entry 1: not present
+        mov dword [LDT_BASE + 12], 0x00401306
+        mov ax, 4
+        EXPECT_FAULT 13, 4, 37, mov es, ax      ; no LDT loaded yet
         mov ax, 0x80
-        EXPECT_FAULT 13, 0x80, 21, mov ds, ax
+        lldt ax
+        mov ax, 4
+        mov es, ax
+        mov dword [es:0x10], 0x1D7
+        PCHECK dword [0x60010], 0x1D7, 38
+        mov ax, 0xC
+        EXPECT_FAULT 11, 0xC, 39, mov es, ax
+        mov ax, 0x14
+        EXPECT_FAULT 13, 0x14, 40, mov es, ax   ; beyond the LDT limit
+        mov ax, SEL_DATA0                       ; LLDT needs an LDT descriptor
+        EXPECT_FAULT 13, SEL_DATA0, 41, lldt ax
+        mov ax, SEL_DATA0
+        mov es, ax
+        xor eax, eax
+        lldt ax
         ; execute-only code cannot be read through DS
         mov ax, 0x70
         EXPECT_FAULT 13, 0x70, 22, mov ds, ax
@@ -101,12 +145,14 @@ pm_main:
         EXPECT_FAULT 13, 0x68, 27, call 0x68:conf_fn
         EXPECT_FAULT 13, 0x48, 28, jmp 0x48:conf_fn
         ; back to real mode through a 16-bit segment
+        mov dword [0x200000], 0x0B16B16
         mov ax, SEL_DATA16
         mov ds, ax
         mov es, ax
-        mov fs, ax
         mov gs, ax
         mov ss, ax
+        mov ax, 0x88                            ; FS keeps a 4 GiB limit
+        mov fs, ax
         jmp SEL_CODE16:to_real
 
 conf_fn:
@@ -140,6 +186,19 @@ in_real:
         mov es, ax
         mov eax, [es:0]
         CHECK_EQ eax, 0x12345678, 31
+        ; "unreal" mode: FS keeps the 4 GiB limit from protected mode,
+        ; even after a real-mode load changes its base
+        CHECK_EQ dword [dword fs:0x200000], 0x0B16B16, 42
+        xor ax, ax
+        mov fs, ax
+        mov dword [dword fs:0x200004], 0x600D
+        ; while ES has a 64 KiB limit: #GP through the IVT
+        mov word [13 * 4], real_gp
+        mov word [13 * 4 + 2], 0xF000
+        mov dx, 0
+        mov ebx, 0x10000
+        mov al, [es:ebx]
+        CHECK_EQ dx, 0x0D0D, 43
         ; and back into protected mode
         lgdt [cs:pm_gdtr]
         mov eax, cr0
@@ -148,6 +207,14 @@ in_real:
         jmp dword SEL_CODE0:pm_again
 real_int:
         mov dx, 0x1234
+        iret
+real_gp:
+        ; skip the 4-byte MOV AL, [ES:EBX]
+        push bp
+        mov bp, sp
+        add word [bp + 2], 4
+        pop bp
+        mov dx, 0x0D0D
         iret
 
         bits 32
@@ -161,6 +228,7 @@ pm_again:
         mov ax, 0x40
         mov es, ax
         EXPECT_FAULT 13, 0, 32, mov eax, [es:0x1000]
+        PCHECK dword [0x200004], 0x600D, 44
         jmp pm_pass
 
 real_idtr:
