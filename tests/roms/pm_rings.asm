@@ -1,11 +1,13 @@
 ; Privilege levels (SDM vol. 3A 5.5-5.10, 6.12, 7.2, 16.5 and the instruction
 ; pages): a ring-3 task entered by IRET, a call gate copying two parameters,
-; an interrupt gate with DPL 3 (INT 0x80), the inner stack from the TSS and
-; the outer SS:ESP in the frame, privileged instructions raising #GP(0) at
-; ring 3, the I/O bitmap, and the unprivileged system instructions (SGDT,
-; SIDT, SMSW, STR, SLDT, PUSHF/POPF, LAR, LSL, VERR, VERW, PUSH CS) giving
-; what hardware gives. Expected values come from the SDM; not compared with
-; Bochs (not installed on the build host).
+; a 16-bit call gate, an interrupt gate with DPL 3 (INT 0x80) and a trap
+; gate, RETF to ring 3 nulling a DPL 0 data segment register, the inner
+; stack from the TSS and the outer SS:ESP in the frame, privileged
+; instructions raising #GP(0) at ring 3, the I/O bitmap, and the
+; unprivileged system instructions (SGDT, SIDT, SMSW, STR, SLDT, PUSHF/POPF,
+; LAR, LSL, VERR, VERW, PUSH CS) giving what hardware gives. Expected values
+; come from the SDM; not compared with Bochs (not installed on the build
+; host).
 %include "pm.inc"
 OUTER_ESP       equ 0x6100          ; ring 3 stores its ESP here before a call
 GATE_SEEN       equ 0x6104          ; the gate stores what it saw here
@@ -23,6 +25,7 @@ gdt_rom:
         DESC 0x5100, 0xF, 0x82, 0x0             ; 0x68 LDT
         DESC 0, 0xFFFFF, 0xF1, 0xC              ; 0x70 read-only data DPL 3
         GATE SEL_CODE0, ring0_done, 0, 0xEC     ; 0x78 call gate back to ring 0
+        GATE SEL_CODE0, gate16_fn, 1, 0xE4      ; 0x80 16-bit call gate, 1 word
 gdt_rom_end:
 
         ROM_START
@@ -35,6 +38,7 @@ pm_main:
         lldt ax
         SET_GATE 0x80, int80_fn, 0xEE
         SET_GATE 0x81, int80_fn, 0x8E
+        SET_GATE 0x82, trap82_fn, 0xEF
         mov eax, TEST_PORT_OK
         btr [IOMAP], eax
         ; to ring 3 with IF=1, IOPL=0
@@ -215,6 +219,28 @@ ring3:
         call 0x58:conf_fn
         PCHECK dx, 0x5B, 71
         PCHECK bx, SEL_DATA3, 72
+        ; a DPL 3 trap gate leaves IF set
+        mov dword [GATE_SEEN + 24], 0
+        int 0x82
+        PCHECK dword [GATE_SEEN + 24], 0x200, 79
+        ; a 16-bit call gate: a 16-bit frame, one word parameter; RETF to
+        ; ring 3 nulls ES, which the callee loaded with a DPL 0 selector
+        push word 0x7777
+        mov [OUTER_ESP], esp
+        call 0x80:0
+gate16_ret:
+        PCHECK esp, RING3_STACK, 80
+        PCHECK dword [GATE_SEEN + 4], STACK_TSS0 - 10, 81
+        PCHECK dword [GATE_SEEN + 8], gate16_ret, 82
+        PCHECK dword [GATE_SEEN + 12], SEL_CODE3, 83
+        PCHECK dword [GATE_SEEN + 16], 0x7777, 84
+        mov eax, [OUTER_ESP]
+        PCHECK [GATE_SEEN + 20], eax, 85
+        PCHECK dword [GATE_SEEN + 28], SEL_DATA3, 86
+        mov ax, es
+        PCHECK ax, 0, 87
+        mov ax, ds
+        PCHECK ax, SEL_DATA3, 88
         ; done: back to ring 0 through a gate
         call 0x78:0
         PFAIL 73
@@ -263,6 +289,29 @@ int80_fn:
         mov [GATE_SEEN + 24], eax
         mov eax, 0xABCD
         iretd
+
+trap82_fn:
+        pushfd
+        pop eax
+        and eax, 0x200
+        mov [GATE_SEEN + 24], eax
+        iretd
+
+gate16_fn:
+        mov [GATE_SEEN + 4], esp
+        movzx eax, word [esp]
+        mov [GATE_SEEN + 8], eax
+        movzx eax, word [esp + 2]
+        mov [GATE_SEEN + 12], eax
+        movzx eax, word [esp + 4]
+        mov [GATE_SEEN + 16], eax
+        movzx eax, word [esp + 6]
+        mov [GATE_SEEN + 20], eax
+        movzx eax, word [esp + 8]
+        mov [GATE_SEEN + 28], eax
+        mov ax, SEL_DATA0
+        mov es, ax
+        o16 retf 2
 
 ring0_done:
         mov ax, cs
