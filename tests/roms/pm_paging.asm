@@ -2,13 +2,18 @@
 ; accessed and dirty flags, 4.10.4 TLB invalidation, 4.6 access rights with
 ; CR0.WP): an identity map of the first 4 MiB, #PF from ring 3 and ring 0 with
 ; the error code and CR2, a handler that maps the page and restarts the
-; instruction, read-only and supervisor pages, A/D bits, INVLPG and CR3
-; reloads, a 4 MiB page with CR4.PSE, and a REP MOVSB that crosses into a
-; missing page and resumes after the handler maps it. Expected values come
+; instruction, read-only and supervisor pages (in the PTE or the PDE), A/D
+; bits, INVLPG and CR3 reloads, a 4 MiB page with CR4.PSE, a REP MOVSB that
+; crosses into a missing page and resumes after the handler maps it,
+; instruction fetches from a missing page and across into one, and code
+; rewritten through its own and an aliased linear address. Expected values come
 ; from the SDM; not compared with Bochs (not installed on the build host).
 %include "pm.inc"
 PDIR            equ 0x10000
 PT0             equ 0x11000
+PT1             equ 0x12000             ; 4-8 MiB: a supervisor PDE
+PT2             equ 0x13000             ; 16-20 MiB: a read-only PDE
+SEL_FLATCODE    equ 0x48
 PF_MODE         equ 0x6100          ; 1: the #PF handler maps the page
 PF_CR2          equ 0x6104
 PF_ERR          equ 0x6108
@@ -21,6 +26,7 @@ SRC             equ 0x100000
 gdt_rom:
         PM_GDT_COMMON
         GATE SEL_CODE0, ring0_part2, 0, 0xEC    ; 0x40 call gate back to ring 0
+        DESC 0, 0xFFFFF, 0x9B, 0xC              ; 0x48 flat code, ring 0
 gdt_rom_end:
 
         ROM_START
@@ -52,6 +58,36 @@ pm_main:
         cmp edi, PT0 + 4096
         jb .pt
         mov dword [PDIR], PT0 | 7
+        ; user PTEs under a supervisor PDE, writable PTEs under a read-only
+        ; PDE: the stricter of the two applies
+        mov edi, PT1
+        mov eax, 0x400007
+.pt1:   stosd
+        add eax, 0x1000
+        cmp edi, PT1 + 4096
+        jb .pt1
+        mov edi, PT2
+        mov eax, 0x500007
+.pt2:   stosd
+        add eax, 0x1000
+        cmp edi, PT2 + 4096
+        jb .pt2
+        mov dword [PDIR + 1 * 4], PT1 | 3
+        mov dword [PDIR + 4 * 4], PT2 | 5
+        ; code in RAM: MOV EAX, imm32; RETF in a missing page, and one that
+        ; straddles into a missing page
+        mov dword [PTE(0x30E000)], 0x30E006
+        mov dword [PTE(0x310000)], 0x310006
+        mov byte [0x30E000], 0xB8
+        mov dword [0x30E001], 0x1234
+        mov byte [0x30E005], 0xCB
+        mov byte [0x30FFFE], 0xB8
+        mov dword [0x30FFFF], 0x12345678
+        mov byte [0x310003], 0xCB
+        mov byte [0x311000], 0xB8
+        mov dword [0x311001], 1
+        mov byte [0x311005], 0xCB
+        mov dword [PTE(0x312000)], 0x311007     ; an alias of 0x311000
         mov dword [PDIR + 2 * 4], 0x400000 | 0x87   ; 4 MiB page at 8 MiB
         mov dword [PDIR + 3 * 4], 0x400000 | 0x87   ; and its alias at 12 MiB
         mov dword [PTE(0x302000)], 0x302006         ; not present
@@ -107,6 +143,12 @@ ring3:
         PCHECK dword [REC_CR2], 0x306004, 13
         EXPECT_FAULT 14, 7, 14, mov byte [0x306FFF], 1
         PCHECK dword [REC_CR2], 0x306FFF, 15
+        ; the stricter of PDE and PTE: supervisor PDE, read-only PDE
+        EXPECT_FAULT 14, 5, 50, mov eax, [0x400100]
+        PCHECK dword [REC_CR2], 0x400100, 51
+        mov eax, [0x1000100]
+        EXPECT_FAULT 14, 7, 52, mov dword [0x1000100], 1
+        PCHECK dword [REC_CR2], 0x1000100, 53
         mov dword [PF_MODE], 1
         call 0x40:0
         PFAIL 16
@@ -190,6 +232,34 @@ ring0_part2:
         mov ecx, 8
         repe cmpsd
         PCHECK ecx, 0, 39
+        ; supervisor writes obey a read-only PDE only with WP
+        mov dword [0x1000104], 0x99
+        PCHECK dword [0x500104], 0x99, 54
+        mov dword [0x400108], 0x98
+        PCHECK dword [0x400108], 0x98, 55
+        ; instruction fetch from a missing page: #PF(0), CR2 = EIP
+        mov dword [PF_COUNT], 0
+        xor eax, eax
+        call SEL_FLATCODE:0x30E000
+        PCHECK eax, 0x1234, 56
+        PCHECK dword [PF_ERR], 0, 57
+        PCHECK dword [PF_CR2], 0x30E000, 58
+        ; an instruction straddling into a missing page: CR2 = the page
+        xor eax, eax
+        call SEL_FLATCODE:0x30FFFE
+        PCHECK eax, 0x12345678, 59
+        PCHECK dword [PF_CR2], 0x310000, 60
+        PCHECK dword [PF_COUNT], 2, 61
+        ; code rewritten after it ran, directly and through another
+        ; linear alias of the same physical page
+        call SEL_FLATCODE:0x311000
+        PCHECK eax, 1, 62
+        mov dword [0x311001], 2
+        call SEL_FLATCODE:0x311000
+        PCHECK eax, 2, 63
+        mov dword [0x312001], 3
+        call SEL_FLATCODE:0x311000
+        PCHECK eax, 3, 64
         jmp pm_pass
 
 ; #PF: in mapping mode, make the page present and restart the instruction;
