@@ -3,9 +3,12 @@
 ; arithmetic; with IOPL 3, CLI/STI/PUSHF/POPF work (POPF leaves IOPL alone)
 ; and INT n goes through the IDT to a ring-0 handler that sees the v86 frame
 ; (EIP CS EFLAGS ESP SS ES DS FS GS) with null data segment registers;
-; IN/OUT always obey the I/O bitmap; with IOPL 0, CLI/STI/PUSHF/POPF/INT
-; n/IRET fault #GP(0) to a monitor that emulates them and reflects INT n
-; through the real-mode IVT; INT 0x80 returns to the kernel. Expected values
+; exceptions (#DE, #GP from the 64 KiB limit, MOV CR0, INT n through a DPL 0
+; gate) reach ring 0 with a v86 frame; IRET and a 32-bit PUSHF (VM and RF
+; clear in the image) with IOPL 3; IN/OUT always obey the I/O bitmap; with
+; IOPL 0, CLI/STI/PUSHF/POPF/INT n/IRET fault #GP(0) to a monitor that
+; emulates them and reflects INT n through the real-mode IVT; INT 0x80
+; returns to the kernel. Expected values
 ; come from the SDM; not compared with Bochs (not installed on the build
 ; host).
 %include "pm.inc"
@@ -87,6 +90,8 @@ int80_fn:
 gp_monitor:
         test dword [esp + 12], VM
         jz exc_stub_13
+        cmp dword [ss:REC_FIXUP], 0             ; an expected fault
+        jne exc_stub_13
         pushad
         mov ax, SEL_DATA0
         mov ds, ax
@@ -224,6 +229,55 @@ v86_code:
         CHECK_EQ word [SEGS_SEEN - 0x6000 + 8], 0, 23
         CHECK_EQ word [SEGS_SEEN - 0x6000 + 12], 0, 24
         CHECK_EQ dword [SEGS_SEEN - 0x6000 + 16], STACK_TSS0 - 36, 25
+        ; exceptions in v86 reach ring 0 with a v86 frame
+        mov dword [REC_FIXUP - 0x6000], .de_done
+        xor cx, cx
+.de_at: div cx
+        FAIL 34
+.de_done:
+        CHECK_EQ dword [REC_VEC - 0x6000], 0, 35
+        CHECK_EQ dword [REC_EIP - 0x6000], .de_at, 36
+        CHECK_EQ dword [REC_CS - 0x6000], 0xF000, 37
+        test dword [REC_EFL - 0x6000], VM
+        jnz .de_vm
+        FAIL 38
+.de_vm: ; the 64 KiB limit: a word at offset 0xFFFF is #GP(0)
+        mov dword [REC_FIXUP - 0x6000], .lim_done
+        mov bx, 0xFFFF
+        mov ax, [bx]
+        FAIL 39
+.lim_done:
+        CHECK_EQ dword [REC_VEC - 0x6000], 13, 43
+        CHECK_EQ dword [REC_ERR - 0x6000], 0, 44
+        ; v86 runs at CPL 3: MOV from CR0 is #GP(0)
+        mov dword [REC_FIXUP - 0x6000], .cr_done
+        mov eax, cr0
+        FAIL 45
+.cr_done:
+        CHECK_EQ dword [REC_VEC - 0x6000], 13, 46
+        ; INT n with IOPL 3 needs a DPL 3 gate: vector 0x21's is DPL 0
+        mov dword [REC_FIXUP - 0x6000], .int_done
+        int 0x21
+        FAIL 47
+.int_done:
+        CHECK_EQ dword [REC_VEC - 0x6000], 13, 48
+        CHECK_EQ dword [REC_ERR - 0x6000], 0x21 * 8 + 2, 49
+        ; IRET with IOPL 3 runs in v86
+        pushf
+        push cs
+        push word .iret_to
+        iret
+        FAIL 50
+.iret_to:
+        ; a 32-bit PUSHF stores VM and RF clear
+        o32 pushf
+        o32 pop ax
+        test eax, VM | 0x10000
+        jz .pushfd_ok
+        FAIL 51
+.pushfd_ok:
+        and eax, 0x3000
+        CHECK_EQ eax, 0x3000, 52
         ; the kernel drops IOPL to 0
         mov ah, 1
         int 0x80
