@@ -3,13 +3,13 @@
 ; INTO and INT3 (traps: EIP after), BOUND (#BR), single-step with TF (DR6.BS,
 ; trap after the instruction following the POPF that set TF), a DR0
 ; instruction breakpoint (fault) and a DR1 data write breakpoint (trap), a
-; double fault (#GP whose gate is not present) delivered through a task gate
-; to its own TSS and returned from with IRET (NT), task switches by CALL (a
-; new LDT, NT and back link, resumption after the IRET) and by JMP (busy
-; bits, no link), and a triple fault that
-; resets the machine: a marker in RAM, which survives the reset, sends the
-; rebooted ROM to its final checks. Expected values come from the SDM; not
-; compared with Bochs (not installed on the build host).
+; double fault (#GP whose gate is not present, or past the IDT limit)
+; delivered through a task gate to its own TSS and returned from with IRET
+; (NT), task switches by CALL (a new LDT, NT and back link, resumption after
+; the IRET) and by JMP (busy bits, no link), and a triple fault that resets
+; the machine: a marker in RAM, which survives the reset, sends the rebooted
+; ROM to its final checks. Expected values come from the SDM; not compared
+; with Bochs (not installed on the build host).
 %include "pm.inc"
 TSS_DF          equ 0x5200
 SEL_TSS_DF      equ 0x48
@@ -21,6 +21,8 @@ TSS_T2          equ 0x5300
 SEL_TSS_T2      equ 0x50
 LDT_T2          equ 0x5380
 T2_SEEN         equ 0x6400
+DF_CAUSE        equ 0x6104
+DF_RESUME       equ 0x6108
 
 gdt_rom:
         PM_GDT_COMMON
@@ -144,6 +146,8 @@ pm_main:
         call build_df_task
         mov byte [IDT_BASE + 13 * 8 + 5], 0x0E
         mov dword [DF_SEEN], 0
+        mov dword [DF_CAUSE], df_cause
+        mov dword [DF_RESUME], df_resume
         mov ax, 0x1000
 df_cause:
         mov ds, ax
@@ -157,6 +161,22 @@ df_resume:
         PCHECK ax, SEL_TSS, 31
         PCHECK byte [GDT_BASE + SEL_TSS_DF + 5], 0x89, 32
         PCHECK byte [GDT_BASE + SEL_TSS + 5], 0x8B, 33
+        ; double fault again: #GP's vector is past the IDT limit
+        call build_df_task
+        mov dword [DF_SEEN], 0
+        mov dword [DF_CAUSE], df_cause2
+        mov dword [DF_RESUME], df_resume2
+        lidt [ROMBASE + short_idtr]
+        mov ax, 0x1000
+df_cause2:
+        mov ds, ax
+        PFAIL 55
+df_resume2:
+        mov ax, SEL_DATA0
+        mov ds, ax
+        PCHECK dword [DF_SEEN], 1, 56
+        sidt [0x6500]
+        PCHECK word [0x6500], 0x7FF, 57
         ; CALL to a TSS: task 2 starts with the registers of its TSS and
         ; its LDT; its IRET (NT set) returns, and the next CALL resumes it
         ; after that IRET
@@ -284,14 +304,17 @@ df_task:
         str ax
         PCHECK ax, SEL_TSS_DF, 42
         PCHECK word [TSS_DF], SEL_TSS, 43
-        PCHECK dword [TSS_BASE + 0x20], df_cause, 44
+        mov eax, [DF_CAUSE]
+        PCHECK dword [TSS_BASE + 0x20], eax, 44
+        lidt [ROMBASE + pm_idtr]
         pushfd
         pop eax
         test eax, 0x4000
         jnz .nt
         PFAIL 45
 .nt:    mov dword [DF_SEEN], 1
-        mov dword [TSS_BASE + 0x20], df_resume
+        mov eax, [DF_RESUME]
+        mov dword [TSS_BASE + 0x20], eax
         add esp, 4
         iretd
         PFAIL 46
@@ -300,6 +323,9 @@ bounds: dd 10, 30
 null_idtr:
         dw 0
         dd 0
+short_idtr:
+        dw 13 * 8 - 1
+        dd IDT_BASE
 
         bits 16
 after_triple:
