@@ -3,8 +3,10 @@
 ; expand-down data and stack segments, a not-present segment (#NP(sel), or
 ; #SS(sel) in SS), a null selector, the LDT, execute-only and conforming code
 ; segments, back to real mode keeping a 4 GiB limit in FS ("unreal" mode)
-; and again into protected mode. Expected values come from the SDM; not compared with
-; Bochs (not installed on the build host).
+; and again into protected mode.
+; Expected values come from the SDM. Not compared with Bochs: Debian 12's
+; Bochs 2.7 has no nogui/term display and aborts ("buffer overflow
+; detected") while starting its rfb display on the build host.
 %include "pm.inc"
 LDT_BASE        equ 0x5300
 gdt_rom:
