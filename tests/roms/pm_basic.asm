@@ -146,6 +146,14 @@ pm_main:
         PCHECK dx, 0x60, 26
         EXPECT_FAULT 13, 0x68, 27, call 0x68:conf_fn
         EXPECT_FAULT 13, 0x48, 28, jmp 0x48:conf_fn
+        ; LMSW cannot clear PE
+        xor eax, eax
+        lmsw ax
+        smsw bx
+        test bl, 1
+        jnz .lmsw_ok
+        PFAIL 45
+.lmsw_ok:
         ; back to real mode through a 16-bit segment
         mov dword [0x200000], 0x0B16B16
         mov ax, SEL_DATA16

@@ -102,6 +102,23 @@ pm_main:
         jz .tf_off
         PFAIL 18
 .tf_off:
+        ; TF set by IRET: the trap follows the first instruction there
+        mov dword [REC_FIXUP], .iret_ss_done
+        xor ebx, ebx
+        pushfd
+        or dword [esp], 0x100
+        push dword SEL_CODE0
+        push dword .iret_to
+        iretd
+.iret_to:
+        inc ebx
+.iret_next:
+        inc ebx
+        PFAIL 79
+.iret_ss_done:
+        PCHECK dword [REC_VEC], 1, 80
+        PCHECK dword [REC_EIP], .iret_next, 81
+        PCHECK ebx, 1, 82
         ; DR0 instruction breakpoint: a fault before the instruction runs
         xor eax, eax
         mov dr6, eax

@@ -1,7 +1,7 @@
 ; Privilege levels (SDM vol. 3A 5.5-5.10, 6.12, 7.2, 16.5 and the instruction
 ; pages): a ring-3 task entered by IRET, a call gate copying two parameters,
 ; a 16-bit call gate, an interrupt gate with DPL 3 (INT 0x80) and a trap
-; gate, RETF to ring 3 nulling a DPL 0 data segment register, the inner
+; gate, gates to conforming code (no stack switch), RETF to ring 3 nulling a DPL 0 data segment register, the inner
 ; stack from the TSS and the outer SS:ESP in the frame, privileged
 ; instructions raising #GP(0) at ring 3, the I/O bitmap, and the
 ; unprivileged system instructions (SGDT, SIDT, SMSW, STR, SLDT, PUSHF/POPF,
@@ -27,6 +27,7 @@ gdt_rom:
         DESC 0, 0xFFFFF, 0xF1, 0xC              ; 0x70 read-only data DPL 3
         GATE SEL_CODE0, ring0_done, 0, 0xEC     ; 0x78 call gate back to ring 0
         GATE SEL_CODE0, gate16_fn, 1, 0xE4      ; 0x80 16-bit call gate, 1 word
+        GATE 0x58, conf_gate_fn, 0, 0xEC        ; 0x88 call gate to conforming code
 gdt_rom_end:
 
         ROM_START
@@ -40,6 +41,8 @@ pm_main:
         SET_GATE 0x80, int80_fn, 0xEE
         SET_GATE 0x81, int80_fn, 0x8E
         SET_GATE 0x82, trap82_fn, 0xEF
+        SET_GATE 0x83, conf_int_fn, 0xEE
+        mov word [IDT_BASE + 0x83 * 8 + 2], 0x58  ; conforming code, DPL 0
         mov eax, TEST_PORT_OK
         btr [IOMAP], eax
         ; to ring 3 with IF=1, IOPL=0
@@ -242,6 +245,19 @@ gate16_ret:
         PCHECK ax, 0, 87
         mov ax, ds
         PCHECK ax, SEL_DATA3, 88
+        ; gates to conforming code: no privilege change, no stack switch
+        mov [OUTER_ESP], esp
+        int 0x83
+        PCHECK dword [GATE_SEEN], 0x5B, 89
+        mov eax, [OUTER_ESP]
+        sub eax, 12
+        PCHECK [GATE_SEEN + 4], eax, 90
+        PCHECK dword [GATE_SEEN + 8], SEL_DATA3, 91
+        call 0x88:0
+        PCHECK dword [GATE_SEEN], 0x5B, 92
+        mov eax, [OUTER_ESP]
+        sub eax, 8
+        PCHECK [GATE_SEEN + 4], eax, 93
         ; done: back to ring 0 through a gate
         call 0x78:0
         PFAIL 73
@@ -313,6 +329,20 @@ gate16_fn:
         mov ax, SEL_DATA0
         mov es, ax
         o16 retf 2
+
+conf_int_fn:
+        mov [GATE_SEEN + 4], esp
+        mov eax, cs
+        mov [GATE_SEEN], eax
+        mov eax, ss
+        mov [GATE_SEEN + 8], eax
+        iretd
+
+conf_gate_fn:
+        mov [GATE_SEEN + 4], esp
+        mov eax, cs
+        mov [GATE_SEEN], eax
+        retf
 
 ring0_done:
         mov ax, cs
