@@ -245,6 +245,39 @@ gate16_ret:
         PCHECK ax, 0, 87
         mov ax, ds
         PCHECK ax, SEL_DATA3, 88
+        ; data segment loads at ring 3: max(CPL, RPL) <= DPL; SS needs
+        ; RPL = DPL = CPL and a writable segment; error codes drop the RPL
+        mov ax, 0x48
+        EXPECT_FAULT 13, 0x48, 94, mov es, ax
+        mov ax, 0x50
+        mov es, ax
+        EXPECT_FAULT 13, 0x50, 95, mov ss, ax
+        mov ax, 0x73
+        EXPECT_FAULT 13, 0x70, 96, mov ss, ax
+        mov ax, 0x4B
+        EXPECT_FAULT 13, 0x48, 97, mov fs, ax
+        mov ax, ss
+        PCHECK ax, SEL_DATA3, 98
+        mov ax, SEL_DATA3
+        mov es, ax
+        ; ARPL raises a selector's RPL to the caller's
+        mov ax, 0x48
+        mov bx, cs
+        arpl ax, bx
+        jz .arpl1
+        PFAIL 99
+.arpl1: PCHECK ax, 0x4B, 100
+        arpl ax, bx
+        jnz .arpl2
+        PFAIL 101
+.arpl2: ; IRET cannot return to an inner ring: #GP(CS selector)
+        push dword SEL_DATA0
+        push dword 0x7000
+        pushfd
+        push dword SEL_CODE0
+        push dword 0
+        EXPECT_FAULT 13, SEL_CODE0, 102, iretd
+        add esp, 20
         ; gates to conforming code: no privilege change, no stack switch
         mov [OUTER_ESP], esp
         int 0x83
