@@ -6,7 +6,8 @@
 ; bits, INVLPG and CR3 reloads, a 4 MiB page with CR4.PSE, a REP MOVSB that
 ; crosses into a missing page and resumes after the handler maps it,
 ; instruction fetches from a missing page and across into one, and code
-; rewritten through its own and an aliased linear address.
+; rewritten through its own and an aliased linear address, and a code page
+; remapped under the same linear address.
 ; Expected values come from the SDM. Not compared with Bochs: Debian 12's
 ; Bochs 2.7 has no nogui/term display and aborts ("buffer overflow
 ; detected") while starting its rfb display on the build host.
@@ -90,6 +91,13 @@ pm_main:
         mov dword [0x311001], 1
         mov byte [0x311005], 0xCB
         mov dword [PTE(0x312000)], 0x311007     ; an alias of 0x311000
+        mov byte [0x313000], 0xB8
+        mov dword [0x313001], 7
+        mov byte [0x313005], 0xCB
+        mov byte [0x314000], 0xB8
+        mov dword [0x314001], 8
+        mov byte [0x314005], 0xCB
+        mov dword [PTE(0x315000)], 0x313007
         mov dword [PDIR + 2 * 4], 0x400000 | 0x87   ; 4 MiB page at 8 MiB
         mov dword [PDIR + 3 * 4], 0x400000 | 0x87   ; and its alias at 12 MiB
         mov dword [PTE(0x302000)], 0x302006         ; not present
@@ -262,6 +270,14 @@ ring0_part2:
         mov dword [0x312001], 3
         call SEL_FLATCODE:0x311000
         PCHECK eax, 3, 64
+        ; the same linear code page remapped to other physical code
+        call SEL_FLATCODE:0x315000
+        PCHECK eax, 7, 65
+        mov dword [PTE(0x315000)], 0x314007
+        mov eax, 0x315000
+        invlpg [eax]
+        call SEL_FLATCODE:0x315000
+        PCHECK eax, 8, 66
         jmp pm_pass
 
 ; #PF: in mapping mode, make the page present and restart the instruction;
