@@ -7,7 +7,8 @@
 ; crosses into a missing page and resumes after the handler maps it,
 ; instruction fetches from a missing page and across into one, and code
 ; rewritten through its own and an aliased linear address, and a code page
-; remapped under the same linear address.
+; remapped under the same linear address, and a store into the next
+; instruction.
 ; Expected values come from the SDM. Not compared with Bochs: Debian 12's
 ; Bochs 2.7 has no nogui/term display and aborts ("buffer overflow
 ; detected") while starting its rfb display on the build host.
@@ -98,6 +99,12 @@ pm_main:
         mov dword [0x314001], 8
         mov byte [0x314005], 0xCB
         mov dword [PTE(0x315000)], 0x313007
+        ; MOV BYTE [0x316008], 9; MOV EAX, 1; RETF: the store rewrites the
+        ; immediate of the very next instruction
+        mov dword [0x316000], 0x600805C6
+        mov dword [0x316004], 0xB8090031
+        mov dword [0x316008], 1
+        mov byte [0x31600C], 0xCB
         mov dword [PDIR + 2 * 4], 0x400000 | 0x87   ; 4 MiB page at 8 MiB
         mov dword [PDIR + 3 * 4], 0x400000 | 0x87   ; and its alias at 12 MiB
         mov dword [PTE(0x302000)], 0x302006         ; not present
@@ -278,6 +285,10 @@ ring0_part2:
         invlpg [eax]
         call SEL_FLATCODE:0x315000
         PCHECK eax, 8, 66
+        ; a store into the next instruction takes effect (SDM 11.6: P6 and
+        ; later detect it without a branch)
+        call SEL_FLATCODE:0x316000
+        PCHECK eax, 9, 67
         jmp pm_pass
 
 ; #PF: in mapping mode, make the page present and restart the instruction;
