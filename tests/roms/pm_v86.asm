@@ -8,7 +8,8 @@
 ; clear in the image) with IOPL 3; IN/OUT always obey the I/O bitmap; with
 ; IOPL 0, CLI/STI/PUSHF/POPF/INT n/IRET fault #GP(0) to a monitor that
 ; emulates them and reflects INT n through the real-mode IVT; INT 0x80
-; returns to the kernel.
+; returns to the kernel. Then a v86 task entered by CALL to a TSS with VM
+; set, which returns through a ring-0 IRET with NT.
 ; Expected values come from the SDM. Not compared with Bochs: Debian 12's
 ; Bochs 2.7 has no nogui/term display and aborts ("buffer overflow
 ; detected") while starting its rfb display on the build host.
@@ -20,9 +21,12 @@ SEGS_SEEN       equ 0x6240          ; DS ES FS GS in the handler, then ESP
 V86_SS          equ 0x0800
 V86_SP          equ 0x1F00
 VM              equ 0x20000
+TSS_V           equ 0x5300
+SEL_TSS_V       equ 0x40
 
 gdt_rom:
         PM_GDT_COMMON
+        DESC TSS_V, 0x67, 0x89, 0x0             ; 0x40 a v86 task
 gdt_rom_end:
 
         ROM_START
@@ -64,7 +68,45 @@ v86_exit:
         PFAIL 40
 .novm:  PCHECK word [0x20020], 0x1234, 41
         PCHECK dword [MON_N], 9, 42
+        ; a task whose TSS has VM set runs in v86; its INT 0x85 reaches
+        ; ring 0 on the task's SS0:ESP0, where IRET with NT returns to us
+        mov edi, TSS_V
+        mov ecx, 0x68
+        xor eax, eax
+        rep stosb
+        mov dword [TSS_V + 4], 0x7800           ; ESP0
+        mov dword [TSS_V + 8], SEL_DATA0        ; SS0
+        mov dword [TSS_V + 0x20], v86_task
+        mov dword [TSS_V + 0x24], VM | 0x3002
+        mov dword [TSS_V + 0x28], 0x1357        ; EAX
+        mov dword [TSS_V + 0x38], V86_SP
+        mov word [TSS_V + 0x4C], 0xF000         ; CS
+        mov word [TSS_V + 0x50], V86_SS         ; SS
+        mov word [TSS_V + 0x54], 0x1000         ; DS
+        mov word [TSS_V + 0x66], 0x68           ; no I/O bitmap
+        SET_GATE 0x85, v86_task_ret, 0xEE
+        mov dword [0x10030], 0
+        mov ebx, 0xB0B
+        call SEL_TSS_V:0
+        PCHECK ebx, 0xB0B, 53
+        PCHECK dword [0x10030], 0x1357, 54
+        PCHECK word [0x10034], 0xF000, 55
+        PCHECK word [0x10036], 0xABCD, 56
+        PCHECK dword [0x10038], 0x7800 - 36, 57
+        test dword [TSS_V + 0x24], VM
+        jz .tvm
+        PFAIL 58
+.tvm:   str ax
+        PCHECK ax, SEL_TSS, 59
         jmp pm_pass
+
+; ring 0 in the v86 task: back to the task that called it
+v86_task_ret:
+        mov [ss:0x10038], esp                   ; DS is null here
+        pushfd
+        or dword [esp], 0x4000
+        popfd
+        iretd
 
 ; INT 0x80 through a DPL 3 gate from v86 with IOPL 3: record the frame;
 ; AH=1 drops the v86 IOPL to 0
@@ -272,7 +314,7 @@ v86_code:
 .iret_to:
         ; a 32-bit PUSHF stores VM and RF clear
         o32 pushf
-        o32 pop ax
+        pop eax
         test eax, VM | 0x10000
         jz .pushfd_ok
         FAIL 51
@@ -304,6 +346,12 @@ v86_code:
         CHECK_EQ sp, V86_SP, 32
         int 0x80
         FAIL 33
+v86_task:
+        mov [0x30], eax
+        mov [0x34], cs
+        mov ax, [0x10]
+        mov [0x36], ax
+        int 0x85
 v86_int21:
         mov bx, 0x2121
         iret
