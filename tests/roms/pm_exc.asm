@@ -1,5 +1,6 @@
 ; Exceptions (SDM vol. 3A 6.3-6.15, 7.3 task switching, 17.2-17.3 debug
-; registers and debug exceptions): #UD, #DE (a fault: EIP of the DIV),
+; registers and debug exceptions): IDT error codes (IDT and EXT bits) for
+; missing gates, #UD, #DE (a fault: EIP of the DIV),
 ; INTO and INT3 (traps: EIP after), BOUND (#BR), single-step with TF (DR6.BS,
 ; trap after the instruction following the POPF that set TF), a DR0
 ; instruction breakpoint (fault) and a DR1 data write breakpoint (trap), a
@@ -59,6 +60,16 @@ pm_main:
         cdq
         mov ecx, -1
         EXPECT_FAULT 0, 0, 7, idiv ecx
+        ; IDT error codes: IDT bit 1, EXT bit 0 set for exceptions only
+        mov byte [IDT_BASE + 6 * 8 + 5], 0x0E   ; #UD gate not present
+        EXPECT_FAULT 11, 6 * 8 + 3, 83, ud2
+        mov byte [IDT_BASE + 6 * 8 + 5], 0x8E
+        mov byte [IDT_BASE + 0x40 * 8 + 5], 0x0E
+        EXPECT_FAULT 11, 0x40 * 8 + 2, 84, int 0x40
+        mov byte [IDT_BASE + 0x40 * 8 + 5], 0x8E
+        lidt [ROMBASE + idtr_below_40]
+        EXPECT_FAULT 13, 0x40 * 8 + 2, 85, int 0x40
+        lidt [ROMBASE + pm_idtr]
         ; INTO traps only with OF set; EIP after it
         mov al, 0x10
         add al, 1
@@ -344,6 +355,9 @@ null_idtr:
         dd 0
 short_idtr:
         dw 13 * 8 - 1
+        dd IDT_BASE
+idtr_below_40:
+        dw 0x40 * 8 - 1
         dd IDT_BASE
 
         bits 16
