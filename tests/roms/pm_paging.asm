@@ -2,7 +2,8 @@
 ; accessed and dirty flags, 4.10.4 TLB invalidation, 4.6 access rights with
 ; CR0.WP): an identity map of the first 4 MiB, #PF from ring 3 and ring 0 with
 ; the error code and CR2, a handler that maps the page and restarts the
-; instruction, read-only and supervisor pages (in the PTE or the PDE), A/D
+; instruction (also PUSH, POP to memory and CALL, without a double ESP
+; update), read-only and supervisor pages (in the PTE or the PDE), A/D
 ; bits, INVLPG and CR3 reloads, a 4 MiB page with CR4.PSE, a REP MOVSB that
 ; crosses into a missing page and resumes after the handler maps it,
 ; instruction fetches from a missing page and across into one, and code
@@ -99,6 +100,9 @@ pm_main:
         mov dword [0x314001], 8
         mov byte [0x314005], 0xCB
         mov dword [PTE(0x315000)], 0x313007
+        mov dword [PTE(0x318000)], 0x318006     ; ring-3 stack pages, missing
+        mov dword [PTE(0x31A000)], 0x31A006
+        mov dword [PTE(0x31C000)], 0x31C006
         ; MOV BYTE [0x316008], 9; MOV EAX, 1; RETF: the store rewrites the
         ; immediate of the very next instruction
         mov dword [0x316000], 0x600805C6
@@ -151,6 +155,25 @@ ring3:
         PCHECK dword [PF_ERR], 6, 7
         PCHECK dword [PF_CR2], 0x303008, 8
         PCHECK dword [PF_COUNT], 2, 9
+        ; stack accesses that fault restart without a double update of ESP
+        mov dword [PF_COUNT], 0
+        mov esp, 0x319000
+        push dword 0x77
+        PCHECK esp, 0x318FFC, 70
+        PCHECK dword [0x318FFC], 0x77, 71
+        PCHECK dword [PF_CR2], 0x318FFC, 72
+        PCHECK dword [PF_ERR], 6, 73
+        pop dword [0x31A010]                    ; the destination faults
+        PCHECK esp, 0x319000, 74
+        PCHECK dword [0x31A010], 0x77, 75
+        PCHECK dword [PF_CR2], 0x31A010, 76
+        mov esp, 0x31D000
+        xor ebx, ebx
+        call .near_fn
+        PCHECK esp, 0x31D000, 77
+        PCHECK ebx, 1, 78
+        PCHECK dword [PF_COUNT], 3, 79
+        mov esp, RING3_STACK
         ; protection faults, taken by the generic recorder
         mov dword [PF_MODE], 0
         mov eax, [0x305000]
@@ -169,6 +192,10 @@ ring3:
         mov dword [PF_MODE], 1
         call 0x40:0
         PFAIL 16
+
+.near_fn:
+        inc ebx
+        ret
 
 ring0_part2:
         mov ax, SEL_DATA0
