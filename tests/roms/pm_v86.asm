@@ -67,7 +67,7 @@ v86_exit:
         jz .novm
         PFAIL 40
 .novm:  PCHECK word [0x20020], 0x1234, 41
-        PCHECK dword [MON_N], 9, 42
+        PCHECK dword [MON_N], 10, 42
         ; a task whose TSS has VM set runs in v86; its INT 0x85 reaches
         ; ring 0 on the task's SS0:ESP0, where IRET with NT returns to us
         mov edi, TSS_V
@@ -163,12 +163,16 @@ gp_monitor:
         je .skip1
         cmp cl, 0xE4
         je .in
+        cmp cl, 0xE6
+        je .out
         cmp cl, 0xCD
         je .int
         cmp cl, 0xCF
         je .iret
         PFAIL 0xF2
 .skip1: inc word [ebp + 36]
+        jmp .ret
+.out:   add word [ebp + 36], 2
         jmp .ret
 .in:    add word [ebp + 36], 2
         mov byte [ebp + 28], 0x5A
@@ -334,15 +338,19 @@ v86_code:
         pop ax
         in al, 0x82
         CHECK_EQ al, 0x5A, 26
+        out 0x81, al
+        out 0x82, al
         in al, 0x81
         CHECK_EQ al, 0xFF, 27
         mov bx, 0
         int 0x21
         CHECK_EQ bx, 0x2121, 28
-        CHECK_EQ dword [MON_N - 0x6000], 8, 29
-        ; IN (IOPL 3), CLI STI PUSHF POPF IN INT 0x21 and the handler's IRET
+        CHECK_EQ dword [MON_N - 0x6000], 9, 29
+        ; IN (IOPL 3), CLI STI PUSHF POPF IN OUT INT 0x21 and the handler's
+        ; IRET
         CHECK_EQ dword [MON_LOG - 0x6000], 0x9CFBFAE4, 30
-        CHECK_EQ dword [MON_LOG - 0x6000 + 4], 0xCFCDE49D, 31
+        CHECK_EQ dword [MON_LOG - 0x6000 + 4], 0xCDE6E49D, 31
+        CHECK_EQ byte [MON_LOG - 0x6000 + 8], 0xCF, 60
         CHECK_EQ sp, V86_SP, 32
         int 0x80
         FAIL 33
