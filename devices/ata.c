@@ -1,7 +1,8 @@
 /*
  * The ATA command set of a hard disk behind the IDE controller
- * (ATA/ATAPI-6, T13 1410D: 6.x feature sets, 8.x command descriptions,
- * 8.15 IDENTIFY DEVICE; 9.x PIO data-in/out, DMA and non-data protocols).
+ * (ATA/ATAPI-6, T13 1410D: feature sets, command descriptions including
+ * the IDENTIFY DEVICE word table; PIO data-in/out, DMA and non-data
+ * protocols).
  *
  * Addressing: CHS through the current translation (default 16 heads, 63
  * sectors per track; INITIALIZE DEVICE PARAMETERS changes it), LBA28 and

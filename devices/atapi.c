@@ -1,6 +1,6 @@
 /*
- * An ATAPI CD-ROM: the PACKET command feature set (ATA/ATAPI-6 6.x and 8.21
- * PACKET, 8.17 IDENTIFY PACKET DEVICE, 9.8/9.9 packet protocols with the
+ * An ATAPI CD-ROM: the PACKET command feature set (ATA/ATAPI-6: PACKET,
+ * IDENTIFY PACKET DEVICE, and the packet protocols with the
  * interrupt reason in the sector count register and the byte count limit in
  * the LBA mid/high registers) carrying SCSI/MMC commands (SPC-2 for TEST UNIT
  * READY, REQUEST SENSE, INQUIRY, MODE SENSE(10); MMC-3 for READ CAPACITY,
@@ -493,7 +493,7 @@ void atapi_command(struct ide_channel *ch, struct ide_drive *d)
 		d->status = ST_DRDY;
 		ide_raise(ch, d);
 		break;
-	case 0xEC: { /* IDENTIFY DEVICE: abort with the packet signature (8.15) */
+	case 0xEC: { /* IDENTIFY DEVICE: abort with the packet signature */
 		uint8_t dev = d->device;
 		ide_abort(ch, d);
 		ide_signature(d);

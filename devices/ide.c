@@ -1,8 +1,8 @@
 /*
- * PIIX3 IDE controller (82371FB/SB data sheet, 2.4 "IDE configuration" and
- * 2.7 "Bus master IDE I/O registers"; SFF-8038i rev 1.0 for the bus-master
+ * PIIX3 IDE controller (82371FB/SB data sheet: IDE configuration registers
+ * and bus master IDE I/O registers; SFF-8038i rev 1.0 for the bus-master
  * protocol) and the ATA register interface of its drives (ATA/ATAPI-6, T13
- * 1410D: 7.x register descriptions, 9.x protocols, 9.16 device 0/1 rules).
+ * 1410D: register descriptions, protocols, device 0/device 1 rules).
  *
  * Per channel: the command block (data, error/features, sector count, LBA
  * low/mid/high, device, status/command) and the control block (alternate
@@ -456,7 +456,7 @@ static void bar_mapped(struct pci_device *pd, unsigned bar, uint32_t addr)
 /* ---- timer: the device finishes what it was busy with ---- */
 
 /* EXECUTE DEVICE DIAGNOSTIC: both devices reset their registers; device 0
- * reports (ATA/ATAPI-6 9.10). */
+ * reports (ATA/ATAPI-6, EXECUTE DEVICE DIAGNOSTIC). */
 static void ide_diagnostic(struct ide_channel *ch)
 {
 	for (unsigned n = 0; n < 2; n++)

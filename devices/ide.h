@@ -32,7 +32,7 @@ int ide_cdrom_change(struct machine *m, unsigned slot, const struct blockdev *bd
 #define IDE_BUF_SIZE (32 * 512) /* holds a DRQ block of 32 disk or 8 CD sectors */
 #define IDE_MAX_MULT 16         /* largest READ/WRITE MULTIPLE block */
 
-/* Status register (ATA/ATAPI-6, 7.15.6) */
+/* Status register (ATA/ATAPI-6) */
 #define ST_ERR 0x01
 #define ST_DRQ 0x08
 #define ST_DSC 0x10
