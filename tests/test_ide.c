@@ -32,8 +32,7 @@ static void rig_free(struct rig *r)
 {
 	machine_free(r->m);
 	for (unsigned i = 0; i < 4; i++)
-		if (r->md[i].data)
-			memdisk_free(&r->md[i]);
+		memdisk_free(&r->md[i]);
 	free(r);
 }
 
@@ -515,5 +514,41 @@ Test(ide, polling_guest_sees_completion_in_virtual_time)
 	cr_assert_lt(c->icount - start, 2000, "ran %llu instructions", (unsigned long long)(c->icount - start));
 	cr_assert_eq(*cpu_reg8(c, 0), 0x50, "AL: status after BSY");
 	cr_assert_eq(r->md[0].flushes, 1);
+	rig_free(r);
+}
+
+/* Untrusted guest: random register traffic (commands, data, bus master with
+ * random PRD tables) must neither crash nor wedge the controller; a soft
+ * reset always brings the disk back. */
+Test(ide, random_register_traffic_then_reset)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	r->bd[0] = memdisk_new(&r->md[0], BLOCKDEV_DISK, MIB, 0, MIB, false);
+	r->bd[2] = memdisk_new(&r->md[2], BLOCKDEV_CDROM, 64 * 2048, 0, 64 * 2048, true);
+	r->m = ide_machine(r->bd, &r->log);
+	cfg_write(r->m, 0x09, 0x20, BM | 1, 4);
+	cfg_write(r->m, 0x09, 0x04, 0x0005, 2);
+	static const uint16_t ports[] = { PRI, PRI + 1, PRI + 2, PRI + 3, PRI + 4, PRI + 5, PRI + 6, PRI + 7,
+					  0x3F6, SEC, SEC + 2, SEC + 4, SEC + 5, SEC + 6, SEC + 7, 0x376,
+					  BM, BM + 2, BM + 4, BM + 8, BM + 10, BM + 12 };
+	uint32_t x = 12345;
+	for (unsigned i = 0; i < 200000; i++) {
+		x = x * 1103515245u + 12345u;
+		uint16_t port = ports[(x >> 8) % ARRAY_SIZE(ports)];
+		unsigned size = 1u << ((x >> 4) % 3);
+		uint32_t v = x >> 5;
+		if (x & 0x80000000u)
+			io_out(r->m, port, v, size);
+		else
+			io_in(r->m, port, size);
+		if ((x & 0x3F) == 0)
+			bus_skip(r->m, 3000);
+	}
+	outb(r->m, 0x3F6, 0x04);
+	outb(r->m, 0x3F6, 0x00);
+	ide_wait(r->m);
+	cr_assert_eq(inb(r->m, PRI + 7), 0x50);
+	ide_lba28(r->m, PRI, 0, 1, 1);
+	cr_assert_eq(ide_cmd(r->m, PRI, 0x20), 0x58);
 	rig_free(r);
 }
