@@ -42,7 +42,7 @@ struct reply {
 	uint32_t len;    /* bytes moved */
 	unsigned chunks; /* DRQ data phases */
 	uint32_t chunk[8];
-	uint8_t data[16384];
+	uint8_t data[32768];
 };
 
 /* Run one packet command with the byte count limit; PIO only. */
@@ -263,6 +263,13 @@ Test(atapi, read10_in_byte_count_limited_chunks)
 	cr_assert_eq(rep.chunk[0], 1000, "an odd limit is rounded down to even");
 	cr_assert_eq(rep.len, 3 * 2048);
 	check_cd(rep.data, 7, 3 * 2048);
+	const uint8_t rd12[12] = { 0x28, 0, 0, 0, 0, 40, 0, 0, 12 };
+	packet(r->m, rd12, 0, &rep);
+	cr_assert_eq(rep.len, 12 * 2048, "a limit of 0 stands for FFFEh: more than the request");
+	cr_assert_leq(rep.chunks, 3, "large chunks, not a tiny limit");
+	for (unsigned i = 0; i < rep.chunks && i < 8; i++)
+		cr_assert_leq(rep.chunk[i], 0xFFFE);
+	check_cd(rep.data, 40, 12 * 2048);
 	rig_free(r);
 }
 
