@@ -12,6 +12,7 @@
 #include "devices/port92.h"
 #include "devices/rtc.h"
 #include "devices/uart.h"
+#include "devices/vga.h"
 
 const struct device_class *const pc_device_classes[] = {
 	&pic_device_class,
@@ -19,6 +20,7 @@ const struct device_class *const pc_device_classes[] = {
 	&pci_bus_class,
 	&i440fx_class,
 	&piix3_class,
+	&vga_class,
 	&rtc_class,
 	&i8042_class,
 	&port92_class,
