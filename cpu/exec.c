@@ -44,6 +44,7 @@ static struct block *decode_uncached(struct cpu *c, bool d32)
 		cpu_raise(c, EXC_GP, 0);
 	b->n = 1;
 	b->nbytes = b->insns[0].len;
+	b->mode = d32;
 	return b;
 }
 
@@ -204,8 +205,12 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
 		}
 		const struct block *b = current_block(c);
 		const struct insn *i = b->insns, *end = i + b->n;
+		/* In a 16-bit code segment the instruction pointer is 16 bits: the
+		 * instruction after one ending at FFFFh is at 0000h (the 80286
+		 * captures in shared/testdata show it after RET/JMP to FFFFh). */
+		const uint32_t ip_mask = b->mode ? 0xFFFFFFFFu : 0xFFFFu;
 		do {
-			c->next_eip = c->eip + i->len;
+			c->next_eip = (c->eip + i->len) & ip_mask;
 			i->fn(c, i);
 			c->eip = c->next_eip;
 			c->icount++;

@@ -38,6 +38,10 @@ void cpu_interrupt(struct cpu *c, unsigned vector, enum int_kind kind, int32_t e
 		   uint32_t return_eip)
 {
 	c->halted = false;
+	/* INT n, INT3 and INTO clear TF and take no single-step trap
+	 * themselves (SDM vol. 3, 17.3.1.4: debuggers must emulate them). */
+	if (kind == INT_SOFTWARE)
+		c->dbg.step = false;
 	if (cpu_real_mode(c))
 		interrupt_real(c, vector, return_eip);
 	else

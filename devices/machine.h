@@ -8,6 +8,7 @@
 #define POPEK_MACHINE_H
 
 #include "cpu/cpu.h"
+#include "devices/blockdev.h"
 #include "devices/device.h"
 #include "devices/ioport.h"
 #include "devices/irq.h"
@@ -40,6 +41,7 @@ struct machine_config {
 	struct byte_source serial_in[2];
 	int64_t rtc_start;        /* seconds since the epoch for the RTC */
 	unsigned boot_order[4];   /* boot devices for CMOS: 1 floppy, 2 hdd, 3 cdrom */
+	struct blockdev drives[DRIVE_COUNT]; /* kind BLOCKDEV_NONE = empty slot */
 };
 
 enum machine_stop {

@@ -1,4 +1,4 @@
-/* The test ROMs (tests/roms/*.asm), booted from the reset vector on a bare
+/* The test ROMs (tests/roms/NAME.asm), booted from the reset vector on a bare
  * machine: each must print PASS on the debug console and halt. */
 #include <criterion/criterion.h>
 #include <stdio.h>
