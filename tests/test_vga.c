@@ -7,6 +7,7 @@
  * PCI function from the PCI 2.1 header layout and the QEMU/Bochs standard
  * VGA IDs; DISPI from Bochs's vbe.h.
  */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
