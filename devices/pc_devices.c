@@ -2,8 +2,10 @@
  * interrupt controller first, since the others take its lines; the PCI bus
  * before the functions on it. */
 #include "devices/dma.h"
+#include "devices/fdc.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
+#include "devices/ide.h"
 #include "devices/machine.h"
 #include "devices/pci.h"
 #include "devices/pic.h"
@@ -20,11 +22,13 @@ const struct device_class *const pc_device_classes[] = {
 	&pci_bus_class,
 	&i440fx_class,
 	&piix3_class,
+	&ide_class,
 	&vga_class,
 	&rtc_class,
 	&i8042_class,
 	&port92_class,
 	&uart_class,
 	&dma_class,
+	&fdc_class,
 	NULL,
 };
