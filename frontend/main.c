@@ -69,13 +69,16 @@ int main(int argc, char **argv)
 		cfg.vgabios = vgabios;
 	}
 
-	struct chardev debugcon = { 0 }, fwlog = { 0 };
+	struct chardev debugcon = { 0 }, fwlog = { 0 }, com1 = { 0 };
 	if (o.debugcon && chardev_open(&debugcon, o.debugcon, err, sizeof(err)) < 0)
 		return fail(err);
 	if (o.firmware_log && chardev_open(&fwlog, o.firmware_log, err, sizeof(err)) < 0)
 		return fail(err);
+	if (o.serial && chardev_open(&com1, o.serial, err, sizeof(err)) < 0)
+		return fail(err);
 	cfg.debugcon = chardev_sink(&debugcon);
 	cfg.firmware_log = chardev_sink(&fwlog);
+	cfg.serial[0] = chardev_sink(&com1);
 
 	struct image *imgs[DRIVE_COUNT];
 	if (image_open_drives(&o, &cfg, imgs, stderr, err, sizeof(err)) < 0) {
@@ -100,5 +103,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "popek: warning: a disk image could not be written or flushed\n");
 	chardev_close(&debugcon);
 	chardev_close(&fwlog);
+	chardev_close(&com1);
 	return status;
 }

@@ -5,7 +5,8 @@
 # that of native32 (the same workload object run on the host; the shared
 # README says the checksum for a given N is the same on every target) and,
 # when qemu-system-i386 is installed, QEMU's. Every run uses --snapshot, and
-# one uses --overlay; the base images' SHA-256 must not change.
+# one uses --overlay; the base images' SHA-256 must not change. The guest
+# also prints its markers on COM1, which must reach the --serial file.
 # Run by make check from the build directory; exit 77 (SKIP) when ../shared,
 # nasm, a 32-bit gcc or SeaBIOS is missing.
 set -u
@@ -58,7 +59,9 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 run() {
 	name=$1; shift
 	start=$(date +%s.%N)
-	timeout 60 "$popek" --headless --debugcon "file:$work/$name.e9" --max-insns "$limit" "$@" \
+	rm -f "$work/$name.com1"
+	timeout 60 "$popek" --headless --debugcon "file:$work/$name.e9" \
+		--serial "file:$work/$name.com1" --max-insns "$limit" "$@" \
 		> "$work/$name.log" 2>&1
 	rc=$?
 	end=$(date +%s.%N)
@@ -72,6 +75,9 @@ run() {
 		fail "$name: no [bs] marker from the boot sector"
 	elif [ "$got" != "$want" ]; then
 		fail "$name: checksum '$got', native32 says '$want'"
+	elif [ "$(checksum "$work/$name.com1")" != "$want" ]; then
+		# The guest writes its markers to COM1 too: this checks --serial.
+		fail "$name: no matching checksum on COM1 (--serial file:$work/$name.com1)"
 	else
 		echo "ok: $name checksum=$got wall=${wall}s"
 	fi
