@@ -11,7 +11,7 @@
 
 enum {
 	G_80, G_81, G_83, G_8F, G_C0, G_C1, G_C6, G_C7, G_D0, G_D1, G_D2, G_D3,
-	G_F6, G_F7, G_FE, G_FF, G_0F00, G_0F01, G_0FBA, G_0FC7, NGROUPS
+	G_F6, G_F7, G_FE, G_FF, G_0F00, G_0F01, G_0FBA, G_0FC7, G_0FAE, NGROUPS
 };
 
 #define ROW(k, mn, ops, r16, m16, r32, m32, fl) \

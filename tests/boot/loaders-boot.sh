@@ -1,14 +1,17 @@
 #!/bin/sh
-# Boot test with real boot loaders: GRUB 2.06 from Debian's packages, built by
-# ../shared/images/build-extras.sh (run from a copy under the build
+# Boot test with real boot loaders: GRUB 2.06 and iPXE from Debian's packages,
+# built by ../shared/images/build-extras.sh (run from a copy under the build
 # directory: the shared tree is read-only; the .debs it fetches with
 # apt-get download are kept in that copy's dl/ between runs).
 #  - out/grub-serial-floppy.img (--fda): GRUB prints GRUB-OK and its E820
 #    map and drives on COM1, then waits at "grub>" on COM1 and the screen.
 #  - out/iso/grub-rescue-cdrom.iso (--cdrom --boot d, El Torito no-emulation
 #    boot through ATAPI): GRUB's menu, "GNU GRUB  version 2.06" on the screen.
-# Each run is stopped by --max-insns (exit status 4) well after the prompt
-# (the prompts appear at about 136M and 56M instructions). Exit 77 (SKIP)
+#  - out/ipxe-floppy.img (--fda): SYSLINUX loads ipxe.lkrn (Linux boot
+#    protocol); iPXE runs "echo IPXE-OK && shell": "iPXE>" on the screen.
+#    iPXE runs FXSAVE around every BIOS call without checking CPUID.
+# Each run is stopped by --max-insns (exit status 4) after the prompt (the
+# prompts appear at about 133M, 56M and 201M instructions). Exit 77 (SKIP)
 # when ../shared, SeaBIOS, the host tools of build-extras.sh or the
 # download of the .debs are unavailable.
 set -u
@@ -86,5 +89,11 @@ boot grub-cdrom 80000000 --cdrom "$iso" --boot d
 expect grub-cdrom screen "GNU GRUB  version 2.06"
 expect grub-cdrom screen "Memtest86+"
 
-[ "$status" = 0 ] && echo "PASS: GRUB reaches its prompt from a floppy and its menu from a CD-ROM"
+img=$work/out/ipxe-floppy.img
+boot ipxe-floppy 230000000 --fda "$img"
+expect ipxe-floppy screen "SYSLINUX 6.04"
+expect ipxe-floppy screen "IPXE-OK"
+expect ipxe-floppy screen "iPXE>"
+
+[ "$status" = 0 ] && echo "PASS: GRUB reaches its prompt from a floppy and its menu from a CD-ROM; iPXE its shell"
 exit "$status"
