@@ -139,8 +139,8 @@ static uint32_t fw_cfg_read(void *opaque, uint32_t off, unsigned size)
 static void fw_cfg_write(void *opaque, uint32_t off, uint32_t v, unsigned size)
 {
 	struct fw_cfg *f = opaque;
-	(void)size;
-	if (off != 0)
+	/* The selector is a 16-bit register; byte writes are data writes. */
+	if (off != 0 || size != 2)
 		return;
 	f->key = (uint16_t)(v & KEY_MASK);
 	f->offset = 0;
