@@ -6,6 +6,8 @@
  */
 #include "devices/machine.h"
 
+#include "bios/rom.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,10 +129,11 @@ void machine_error(struct machine *m, const char *fmt, ...)
 static int map_bios(struct machine *m)
 {
 	size_t len = m->cfg.bios_len;
+	char err[128];
 	if (len == 0)
 		return 0;
-	if (len % PAGE_SIZE || len > (16u << 20)) {
-		machine_error(m, "BIOS image size %zu is not a multiple of 4 KiB up to 16 MiB", len);
+	if (bios_check_size(len, err, sizeof(err)) < 0) {
+		machine_error(m, "%s", err);
 		return -1;
 	}
 	m->bios_rom = malloc(len);
@@ -140,12 +143,7 @@ static int map_bios(struct machine *m)
 	}
 	memcpy(m->bios_rom, m->cfg.bios, len);
 	m->bios_len = len;
-	/* The whole image ends at 4 GiB; its last 128 KiB (or all of a smaller
-	 * image) also ends at 1 MiB, where the reset vector's real-mode far
-	 * jump lands. */
-	memmap_map_rom(&m->mem, (paddr_t)(0x100000000ull - len), (uint32_t)len, m->bios_rom);
-	size_t low = len < 0x20000 ? len : 0x20000;
-	memmap_map_rom(&m->mem, 0x100000 - (paddr_t)low, (uint32_t)low, m->bios_rom + len - low);
+	bios_map(&m->mem, m->bios_rom, len);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * interrupt controller first, since the others take its lines; the PCI bus
  * before the functions on it. */
 #include "devices/dma.h"
+#include "devices/fdc.h"
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
@@ -25,6 +26,7 @@ const struct device_class *const pc_device_classes[] = {
 	&port92_class,
 	&uart_class,
 	&dma_class,
+	&fdc_class,
 	&fw_cfg_class,
 	NULL,
 };

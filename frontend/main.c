@@ -6,6 +6,7 @@
 #include "devices/machine.h"
 #include "frontend/chardev.h"
 #include "frontend/file.h"
+#include "frontend/image.h"
 #include "frontend/options.h"
 
 #define MAX_ROM (16u << 20)
@@ -63,13 +64,23 @@ int main(int argc, char **argv)
 	cfg.debugcon = chardev_sink(&debugcon);
 	cfg.firmware_log = chardev_sink(&fwlog);
 
+	struct image *imgs[DRIVE_COUNT];
+	if (image_open_drives(&o, &cfg, imgs, stderr, err, sizeof(err)) < 0) {
+		free(bios);
+		return fail(err);
+	}
+
 	struct machine *m = machine_new(&cfg, err, sizeof(err));
 	free(bios);
-	if (!m)
+	if (!m) {
+		image_close_drives(imgs);
 		return fail(err);
+	}
 	enum machine_stop why = machine_run(m, o.max_insns ? o.max_insns : UINT64_MAX);
 	int status = exit_status(m, why);
 	machine_free(m);
+	if (image_close_drives(imgs) < 0)
+		fprintf(stderr, "popek: warning: a disk image could not be written or flushed\n");
 	chardev_close(&debugcon);
 	chardev_close(&fwlog);
 	return status;

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "devices/blockdev.h"
+
 /* Exit statuses (also in --help and the README). */
 #define EXIT_GUEST_HALTED 0 /* HLT with interrupts off, or power-off */
 #define EXIT_USAGE 2        /* bad option, unreadable or invalid file */
@@ -22,6 +24,12 @@ struct options {
 	const char *firmware_log;
 	const char *serial;
 	const char *dump_screen;
+	const char *drive[DRIVE_COUNT];   /* --hda..--hdd, --fda, --fdb */
+	const char *cdrom;                /* --cdrom: the secondary master (hdc) */
+	const char *overlay[DRIVE_COUNT]; /* --overlay DRIVE=FILE */
+	bool read_only[DRIVE_COUNT];      /* --read-only DRIVE */
+	bool snapshot;                    /* --snapshot */
+	unsigned boot_order[4];           /* --boot: 1 floppy, 2 hard disk, 3 CD-ROM */
 	uint64_t max_insns;
 	uint32_t ram_mb;
 	bool headless;
