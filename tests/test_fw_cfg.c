@@ -10,6 +10,9 @@
 
 #define SEL 0x510
 #define DATA 0x511
+#define DMA_LOW 0x518
+#define ACC 0x1000   /* access structure in guest RAM */
+#define BUF 0x2000   /* DMA buffer */
 
 static void fw_select(struct devtm *t, uint16_t key)
 {
@@ -79,13 +82,13 @@ Test(fw_cfg, selecting_rewinds_the_item)
 	devtm_free(t);
 }
 
-Test(fw_cfg, id_reports_the_traditional_interface_only)
+Test(fw_cfg, id_reports_the_traditional_and_dma_interfaces)
 {
 	struct devtm *t = devtm_new(NULL);
 	uint8_t b[4];
 	fw_select(t, 0x0001);
 	fw_read(t, b, 4);
-	cr_assert_eq(le(b, 4), 1, "bit 0 traditional interface, bit 1 (DMA) clear");
+	cr_assert_eq(le(b, 4), 3, "bit 0 traditional interface, bit 1 DMA");
 	devtm_free(t);
 }
 
@@ -168,5 +171,78 @@ Test(fw_cfg, data_port_writes_are_ignored)
 	devtm_out(t, DATA, 0x55);
 	fw_read(t, b, 4);
 	cr_assert_eq(memcmp(b, "QEMU", 4), 0);
+	devtm_free(t);
+}
+
+/* ---- DMA interface ---- */
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+/* Write the access structure at ACC and start it the way the guest does:
+ * the big-endian address as a 32-bit port value at the low half. */
+static uint32_t dma_run(struct devtm *t, uint32_t control, uint32_t len, uint32_t addr)
+{
+	uint8_t acc[16] = { 0 };
+	put_be32(acc, control);
+	put_be32(acc + 4, len);
+	put_be32(acc + 12, addr);
+	struct memmap *mem = machine_mem(t->m);
+	memmap_write(mem, ACC, acc, sizeof(acc));
+	ioport_write(machine_io(t->m), DMA_LOW, __builtin_bswap32(ACC), 4);
+	memmap_read(mem, ACC, acc, 4);
+	return (uint32_t)be(acc, 4);
+}
+
+Test(fw_cfg, dma_register_reads_its_signature)
+{
+	struct devtm *t = devtm_new(NULL);
+	uint8_t b[8];
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = devtm_in(t, (uint16_t)(0x514 + i));
+	cr_assert_eq(memcmp(b, "QEMU CFG", 8), 0);
+	devtm_free(t);
+}
+
+Test(fw_cfg, dma_select_and_read_copies_the_item_and_clears_control)
+{
+	struct devtm *t = devtm_new(NULL);
+	/* control: selector 0 in bits 31-16, select (0x08) | read (0x02) */
+	cr_assert_eq(dma_run(t, 0x0000000A, 4, BUF), 0);
+	uint8_t b[4];
+	memmap_read(machine_mem(t->m), BUF, b, 4);
+	cr_assert_eq(memcmp(b, "QEMU", 4), 0);
+	devtm_free(t);
+}
+
+Test(fw_cfg, dma_skip_advances_the_offset)
+{
+	struct devtm *t = devtm_new(NULL);
+	cr_assert_eq(dma_run(t, 0x0000000C, 2, 0), 0, "select | skip 2");
+	cr_assert_eq(dma_run(t, 0x00000002, 2, BUF), 0, "read 2");
+	uint8_t b[2];
+	memmap_read(machine_mem(t->m), BUF, b, 2);
+	cr_assert_eq(memcmp(b, "MU", 2), 0);
+	devtm_free(t);
+}
+
+Test(fw_cfg, dma_reads_the_ram_size_from_the_selected_key)
+{
+	struct machine_config cfg = { .ram_size = 64u << 20 };
+	struct devtm *t = devtm_new(&cfg);
+	cr_assert_eq(dma_run(t, 0x0003000A, 8, BUF), 0);
+	uint8_t b[8];
+	memmap_read(machine_mem(t->m), BUF, b, 8);
+	cr_assert_eq(le(b, 8), 64u << 20);
+	devtm_free(t);
+}
+
+Test(fw_cfg, dma_write_to_a_read_only_item_sets_the_error_bit)
+{
+	struct devtm *t = devtm_new(NULL);
+	cr_assert_eq(dma_run(t, 0x00000018, 4, BUF), 1, "select | write: error");
 	devtm_free(t);
 }

@@ -82,6 +82,7 @@ static uint8_t pci_cfg_read8(struct machine *m, unsigned dev_fn, unsigned reg)
 static const char *const post_steps[] = {
 	"SeaBIOS (version",
 	"Found QEMU fw_cfg",
+	"QEMU fw_cfg DMA interface supported",
 	"qemu/e820: addr 0x0000000000000000 len 0x0000000002000000 [RAM]",
 	"=== PCI device probing ===",
 	"PCI: init bdf=00:00.0 id=8086:1237", /* 82441FX host bridge */
