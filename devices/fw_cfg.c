@@ -62,9 +62,11 @@ struct fw_cfg_item {
 	uint8_t data[ITEM_MAX];
 };
 
+/* The items come from the machine config at create time, so only the
+ * selection, the offset and the DMA register are saved state. */
 struct fw_cfg {
 	struct machine *m;
-	struct fw_cfg_item items[MAX_ITEMS];
+	struct fw_cfg_item items[MAX_ITEMS]; /* items[0] is the file directory */
 	unsigned nitems;
 	unsigned nfiles;
 	uint16_t key;
