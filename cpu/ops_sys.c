@@ -140,6 +140,9 @@ void op_MOV_DdRd(struct cpu *c, const struct insn *i)
 	else if (n == 7)
 		v = (v & 0xFFFF23FFu) | 0x400u;
 	c->dr[n] = v;
+	/* The run loop rereads breakpoints only at attention: a new DR0-DR3 or
+	 * DR7 must apply from the next instruction on. */
+	cpu_kick(c);
 }
 
 /* ---- descriptor-table registers ---- */

@@ -31,6 +31,20 @@ Test(debug, instruction_breakpoint_faults_before_execution)
 	tm_free(m);
 }
 
+Test(debug, breakpoint_armed_by_mov_dr7_hits_the_next_instruction)
+{
+	/* mov eax, 0x10012; mov dr0, eax; mov eax, 0x401; mov dr7, eax; nop; hlt:
+	 * the breakpoint is on the NOP right after MOV DR7, in the same decoded
+	 * block. */
+	struct machine *m = tm_new("66b812000100 0f23c0 66b801040000 0f23f8 90 f4");
+	struct cpu *c = tm_cpu(m);
+	tm_run(m);
+	cr_assert_eq(c->eip, TM_HANDLERS + EXC_DB + 1);
+	cr_assert_eq(tm_peek16(m, 0x8000 - 6), 18, "faulting IP: the NOP");
+	cr_assert_eq(c->dr[6] & 0x400F, 0x1, "B0");
+	tm_free(m);
+}
+
 Test(debug, rf_suppresses_one_instruction_breakpoint)
 {
 	struct machine *m = tm_new("90 90 f4");
