@@ -61,9 +61,16 @@ static uint8_t cpu_intr_ack(void *opaque)
 	return m->intc ? m->intc->ack(m->intc_opaque) : 0xFF;
 }
 
+static uint64_t icount_at(const struct machine *m, vtime_t t);
+
+/* A timer armed during a run may be due before the run's budget: end the
+ * run there, so it fires on time whatever slices machine_run is given. */
 static void kick_cpu(void *opaque)
 {
 	struct machine *m = opaque;
+	uint64_t due = icount_at(m, sched_next_deadline(&m->sched));
+	if (due < m->cpu.until)
+		m->cpu.until = due;
 	cpu_kick(&m->cpu);
 }
 

@@ -4,3 +4,4 @@
 libpopek_a_SOURCES += devices/fw_cfg.h devices/fw_cfg.c
 tests_unit_SOURCES += tests/test_fw_cfg.c
 tests_unit_SOURCES += tests/test_seabios.c
+tests_unit_SOURCES += tests/test_board.c
