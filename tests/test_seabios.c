@@ -15,6 +15,7 @@
 #include "devices/machine.h"
 
 #define SEABIOS_PATH "/usr/share/seabios/bios.bin"
+#define VGABIOS_PATH "/usr/share/seabios/vgabios-stdvga.bin"
 #define SEABIOS_MAX (1u << 20)
 /* POST to "No bootable device" takes about 6 million instructions. */
 #define POST_BUDGET 40000000ull
@@ -33,9 +34,9 @@ static void fwlog_write(void *opaque, const uint8_t *data, size_t len)
 	log->buf[log->len] = 0;
 }
 
-static uint8_t *load_seabios(size_t *len)
+static uint8_t *load_image(const char *path, size_t *len)
 {
-	FILE *f = fopen(SEABIOS_PATH, "rb");
+	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
 	uint8_t *buf = malloc(SEABIOS_MAX);
@@ -48,7 +49,7 @@ static uint8_t *load_seabios(size_t *len)
 static struct machine *seabios_machine_cfg(struct fwlog *log, struct machine_config *cfg)
 {
 	size_t len;
-	uint8_t *bios = load_seabios(&len);
+	uint8_t *bios = load_image(SEABIOS_PATH, &len);
 	if (!bios)
 		cr_skip_test("%s is not installed (package seabios)", SEABIOS_PATH);
 	struct machine_config c = { .ram_size = 32u << 20 };
@@ -282,4 +283,43 @@ Test(seabios, boot_is_independent_of_run_slicing, .timeout = 60)
 	free(log_b);
 	free(con);
 	free(disk.data);
+}
+
+/* With the VGA BIOS as the PCI VGA function's expansion ROM, SeaBIOS runs it
+ * and its messages reach the text screen, read here as the CPU sees it at
+ * B800:0 (character, attribute pairs of 80x25 mode 3). Skipped until the
+ * board has a VGA. */
+Test(seabios, screen_shows_no_bootable_device, .timeout = 60)
+{
+	size_t vga_len = 0;
+	uint8_t *vgabios = load_image(VGABIOS_PATH, &vga_len);
+	if (!vgabios)
+		cr_skip_test("%s is not installed (package seabios)", VGABIOS_PATH);
+	struct fwlog *log = calloc(1, sizeof(*log));
+	struct machine_config cfg = {
+		.ram_size = 32u << 20, .vgabios = vgabios, .vgabios_len = vga_len,
+	};
+	struct machine *m = seabios_machine_cfg(log, &cfg);
+	free(vgabios);
+	if (!machine_device(m, "vga")) {
+		machine_free(m);
+		free(log);
+		cr_skip_test("the board has no VGA yet");
+	}
+	run_until_log(m, log, "No bootable device.");
+	cr_assert(strstr(log->buf, "Start SeaVGABIOS"), "log:\n%s", log->buf);
+	char screen[25 * 81 + 1];
+	size_t n = 0;
+	for (unsigned row = 0; row < 25; row++) {
+		for (unsigned col = 0; col < 80; col++) {
+			uint8_t ch = (uint8_t)memmap_load(machine_mem(m), 0xB8000 + 2 * (row * 80 + col), 1);
+			screen[n++] = ch >= 0x20 && ch < 0x7F ? (char)ch : ' ';
+		}
+		screen[n++] = '\n';
+	}
+	screen[n] = 0;
+	cr_assert(strstr(screen, "SeaBIOS (version"), "screen:\n%s", screen);
+	cr_assert(strstr(screen, "No bootable device."), "screen:\n%s", screen);
+	machine_free(m);
+	free(log);
 }
