@@ -63,14 +63,14 @@ static uint8_t cpu_intr_ack(void *opaque)
 
 static uint64_t icount_at(const struct machine *m, vtime_t t);
 
-/* A timer armed during a run may be due before the run's budget: end the
- * run there, so it fires on time whatever slices machine_run is given. */
+/* A timer armed during a run may be due before the run's budget ends: pull
+ * the budget in, or the CPU would only see the timer at its old deadline. */
 static void kick_cpu(void *opaque)
 {
 	struct machine *m = opaque;
-	uint64_t due = icount_at(m, sched_next_deadline(&m->sched));
-	if (due < m->cpu.until)
-		m->cpu.until = due;
+	uint64_t until = icount_at(m, sched_next_deadline(&m->sched));
+	if (until < m->cpu.until)
+		m->cpu.until = until;
 	cpu_kick(&m->cpu);
 }
 

@@ -6,6 +6,7 @@
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
+#include "devices/ide.h"
 #include "devices/machine.h"
 #include "devices/pci.h"
 #include "devices/pic.h"
@@ -21,6 +22,7 @@ const struct device_class *const pc_device_classes[] = {
 	&pci_bus_class,
 	&i440fx_class,
 	&piix3_class,
+	&ide_class,
 	&rtc_class,
 	&i8042_class,
 	&port92_class,

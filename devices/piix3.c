@@ -291,6 +291,12 @@ static void *piix3_create(struct machine *m)
 
 static void piix3_destroy(void *opaque) { free(opaque); }
 
+struct pci_device *piix3_ide_function(struct machine *m)
+{
+	struct piix3 *s = machine_device(m, "piix3");
+	return s ? &s->ide : NULL;
+}
+
 static void piix3_post_load(void *opaque)
 {
 	struct piix3 *s = opaque;

@@ -11,4 +11,10 @@
 
 extern const struct device_class piix3_class;
 
+struct machine;
+struct pci_device;
+/* Function 00:01.1 for the IDE controller (ide.c), which takes over its
+ * opaque and bar_mapped hooks; NULL when the machine has no PIIX3. */
+struct pci_device *piix3_ide_function(struct machine *m);
+
 #endif
