@@ -256,6 +256,39 @@ Test(seabios, boots_a_floppy_boot_sector, .timeout = 60)
 	free(con);
 }
 
+/* A 10 MiB ATA disk whose MBR writes "HD" to port 0xE9 and halts: SeaBIOS
+ * identifies it on the primary channel and boots it through INT 13h. */
+Test(seabios, boots_an_ata_disk_mbr, .timeout = 60)
+{
+	static const uint8_t mbr[] = { 0xB0, 'H', 0xE6, 0xE9, 0xB0, 'D', 0xE6, 0xE9, 0xFA, 0xF4 };
+	struct mem_disk disk = { calloc(1, 10u << 20), 10u << 20 };
+	memcpy(disk.data, mbr, sizeof(mbr));
+	disk.data[510] = 0x55;
+	disk.data[511] = 0xAA;
+	struct fwlog *log = calloc(1, sizeof(*log));
+	struct fwlog *con = calloc(1, sizeof(*con));
+	struct machine_config cfg = {
+		.ram_size = 32u << 20,
+		.boot_order = { 2 },
+		.debugcon = { fwlog_write, con },
+	};
+	cfg.drives[DRIVE_HDA] = (struct blockdev){
+		.kind = BLOCKDEV_DISK, .size = disk.size, .read_only = true,
+		.opaque = &disk, .read = mem_disk_read,
+	};
+	struct machine *m = seabios_machine_cfg(log, &cfg);
+	enum machine_stop why = machine_run(m, POST_BUDGET);
+	cr_assert_eq(why, MACHINE_HALTED, "stop %d; log:\n%s", why, log->buf);
+	cr_assert(strstr(log->buf, "ata0-0: "), "log:\n%s", log->buf);
+	cr_assert(strstr(log->buf, "Booting from Hard Disk...\nBooting from 0000:7c00"), "log:\n%s",
+		  log->buf);
+	cr_assert_str_eq(con->buf, "HD");
+	machine_free(m);
+	free(disk.data);
+	free(log);
+	free(con);
+}
+
 /* The same floppy boot run in small slices and in one piece ends in the
  * same state: timers (the FDC's among them) fire at their deadlines
  * whatever budget machine_run is given. */
