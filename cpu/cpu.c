@@ -120,6 +120,7 @@ void cpu_set_a20(struct cpu *c, bool enabled)
 
 void cpu_flush_tlb(struct cpu *c, bool keep_global)
 {
+	tlb_changed(&c->tlb);
 	for (unsigned u = 0; u < 2; u++) {
 		for (unsigned n = 0; n < TLB_SIZE; n++) {
 			struct tlb_entry *e = &c->tlb.e[u][n];

@@ -53,6 +53,7 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 	struct block *b = icache_alloc(c->icache, BLOCK_MAX_INSNS);
 	if (!b) {
 		icache_flush(c->icache);
+		tlb_changed(&c->tlb); /* links point into the old arena */
 		b = icache_alloc(c->icache, BLOCK_MAX_INSNS);
 	}
 	const struct seg *cs = &c->seg[S_CS];
@@ -84,6 +85,9 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 	b->n = (uint16_t)n;
 	b->nbytes = (uint16_t)nbytes;
 	b->mode = mode;
+	b->link_next = 0;
+	for (unsigned k = 0; k < BLOCK_LINKS; k++)
+		b->link[k] = NULL;
 	bool first_code = memmap_page(c->mem, pa)->code == 0;
 	icache_insert(c->icache, b);
 	if (first_code)
@@ -111,6 +115,36 @@ static const struct block *current_block(struct cpu *c)
 	if (b)
 		return decode_uncached(c, mode);
 	return decode_block(c, pa, (const uint8_t *)(e->addend + (la & PAGE_MASK)), mode);
+}
+
+/* The block at CS:EIP after prev ran to its end: through prev's links
+ * when one matches (same linear address and privilege class, no TLB or
+ * arena change since, block still cached, within the CS limit), else the
+ * full lookup, whose result becomes one of prev's links. */
+static const struct block *next_block(struct cpu *c, struct block *prev)
+{
+	const struct seg *cs = &c->seg[S_CS];
+	laddr_t la = cs->base + c->eip;
+	uint8_t user = (uint8_t)mmu_user(c);
+	uint8_t mode = (cs->ar & AR_DB) ? 1 : 0;
+	uint64_t epoch = c->tlb.epoch;
+	for (unsigned k = 0; k < BLOCK_LINKS; k++) {
+		const struct block *b = prev->link[k];
+		if (b && prev->link_la[k] == la && prev->link_epoch[k] == epoch &&
+		    prev->link_user[k] == user && b->mode == mode &&
+		    (uint64_t)c->eip + b->nbytes - 1 <= cs->limit)
+			return b;
+	}
+	const struct block *b = current_block(c);
+	if (c->tlb.epoch == epoch && b != icache_scratch(c->icache)) {
+		unsigned k = prev->link_next;
+		prev->link_next = (uint8_t)((k + 1) % BLOCK_LINKS);
+		prev->link[k] = (struct block *)b;
+		prev->link_la[k] = la;
+		prev->link_user[k] = user;
+		prev->link_epoch[k] = epoch;
+	}
+	return b;
 }
 
 static bool contributory(int v)
@@ -197,13 +231,19 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
 	c->stop_icount = 0;
 	if (setjmp(c->jmp))
 		deliver_exception(c);
+	/* The block that just ran to its end, for the link shortcut; set again
+	 * here after an exception's longjmp. */
+	const struct block *prev = NULL;
 	for (;;) {
 		if (unlikely(c->icount >= c->stop_icount)) {
+			prev = NULL;
 			if (attention(c, &why))
 				return why;
 			continue;
 		}
-		const struct block *b = current_block(c);
+		const struct block *b = prev && prev != icache_scratch(c->icache)
+						? next_block(c, (struct block *)prev)
+						: current_block(c);
 		const struct insn *i = b->insns, *end = i + b->n;
 		/* In a 16-bit code segment the instruction pointer is 16 bits: the
 		 * instruction after one ending at FFFFh is at 0000h (the 80286
@@ -215,5 +255,6 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
 			c->eip = c->next_eip;
 			c->icount++;
 		} while (++i < end && c->icount < c->stop_icount);
+		prev = i == end ? b : NULL;
 	}
 }

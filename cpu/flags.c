@@ -95,7 +95,7 @@ uint32_t lf_arith(const struct lazy_flags *lf, uint32_t eflags)
 	       lf_zf(lf, eflags) << 6 | lf_sf(lf, eflags) << 7 | lf_of(lf, eflags) << 11;
 }
 
-bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigned cc)
+bool lf_cond_slow(const struct lazy_flags *lf, uint32_t eflags, unsigned cc)
 {
 	bool r;
 	switch (cc >> 1) {

@@ -48,7 +48,50 @@ unsigned lf_sf(const struct lazy_flags *lf, uint32_t eflags);
 unsigned lf_of(const struct lazy_flags *lf, uint32_t eflags);
 /* All six arithmetic flags as EFLAGS bits. */
 uint32_t lf_arith(const struct lazy_flags *lf, uint32_t eflags);
-/* Condition code cc (0-15, as in Jcc's low nibble) holds. */
-bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigned cc);
+/* Condition code cc (0-15, as in Jcc's low nibble) holds: any producer. */
+bool lf_cond_slow(const struct lazy_flags *lf, uint32_t eflags, unsigned cc);
+
+/* Value sign-extended from the operand size (0: 8, 1: 16, 2: 32 bits). */
+static inline int32_t lf_sext(uint32_t v, unsigned size)
+{
+	unsigned sh = 24u - 8u * size - (size == 2 ? 8u : 0u);
+	return (int32_t)(v << sh) >> sh;
+}
+
+/* Fast paths for the producers a compiler puts before Jcc/SETcc/CMOVcc:
+ * CMP/SUB compare their operands directly (SDM vol. 1, table B-1: B is
+ * a < b unsigned, L is a < b signed, LE is a <= b signed); logic results
+ * have CF = OF = 0. Anything else goes through the per-flag functions. */
+static inline bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigned cc)
+{
+	bool r;
+	if (lf->kind == LF_SUB) {
+		uint32_t a = lf->a, b = lf->b;
+		switch (cc >> 1) {
+		case 1: r = a < b; break;
+		case 2: r = a == b; break;
+		case 3: r = a <= b; break;
+		case 4: r = lf_sext(lf->res, lf->size) < 0; break;
+		case 6: r = lf_sext(a, lf->size) < lf_sext(b, lf->size); break;
+		case 7: r = lf_sext(a, lf->size) <= lf_sext(b, lf->size); break;
+		default: return lf_cond_slow(lf, eflags, cc);
+		}
+	} else if (lf->kind == LF_LOGIC) {
+		int32_t v = lf_sext(lf->res, lf->size);
+		switch (cc >> 1) {
+		case 0: r = false; break;
+		case 1: r = false; break;
+		case 2: r = v == 0; break;
+		case 3: r = v == 0; break;
+		case 4: r = v < 0; break;
+		case 6: r = v < 0; break;
+		case 7: r = v <= 0; break;
+		default: return lf_cond_slow(lf, eflags, cc);
+		}
+	} else {
+		return lf_cond_slow(lf, eflags, cc);
+	}
+	return r != (cc & 1);
+}
 
 #endif

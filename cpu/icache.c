@@ -4,17 +4,8 @@
 #include <stdlib.h>
 
 #define ICACHE_ARENA (16u << 20)
-#define HASH_BITS 15
-#define PAGE_HASH_BITS 12
-
-struct icache {
-	struct memmap *mem;
-	uint8_t *arena;
-	size_t used;
-	struct block *hash[1u << HASH_BITS];
-	struct block *page_hash[1u << PAGE_HASH_BITS];
-	struct block *scratch; /* room for one instruction */
-};
+#define HASH_BITS ICACHE_HASH_BITS
+#define PAGE_HASH_BITS ICACHE_PAGE_HASH_BITS
 
 static unsigned hash_of(paddr_t paddr, uint8_t mode)
 {
@@ -51,11 +42,14 @@ void icache_free(struct icache *ic)
 	free(ic);
 }
 
-struct block *icache_lookup(struct icache *ic, paddr_t paddr, uint8_t mode)
+struct block *icache_lookup_slow(struct icache *ic, paddr_t paddr, uint8_t mode)
 {
-	for (struct block *b = ic->hash[hash_of(paddr, mode)]; b; b = b->hnext)
-		if (b->paddr == paddr && b->mode == mode)
+	for (struct block *b = ic->hash[hash_of(paddr, mode)]; b; b = b->hnext) {
+		if (b->paddr == paddr && b->mode == mode) {
+			ic->front[icache_front_of(paddr)] = b;
 			return b;
+		}
+	}
 	return NULL;
 }
 
@@ -86,6 +80,8 @@ void icache_insert(struct icache *ic, struct block *b)
 
 static void unhash(struct icache *ic, struct block *b)
 {
+	if (ic->front[icache_front_of(b->paddr)] == b)
+		ic->front[icache_front_of(b->paddr)] = NULL;
 	for (struct block **p = &ic->hash[hash_of(b->paddr, b->mode)]; *p; p = &(*p)->hnext) {
 		if (*p == b) {
 			*p = b->hnext;
@@ -106,6 +102,7 @@ unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
 		if (same_page && b->paddr < addr + len && addr < b->paddr + b->nbytes) {
 			*p = b->pnext;
 			unhash(ic, b);
+			b->mode = BLOCK_DEAD; /* links to it stop matching */
 			dropped++;
 			continue;
 		}
@@ -126,12 +123,10 @@ void icache_flush(struct icache *ic)
 		ic->hash[h] = NULL;
 	for (unsigned h = 0; h < ARRAY_SIZE(ic->page_hash); h++)
 		ic->page_hash[h] = NULL;
+	for (unsigned h = 0; h < ARRAY_SIZE(ic->front); h++)
+		ic->front[h] = NULL;
 	ic->used = 0;
 	/* Code marks stay: a stale mark only sends a write down the slow path,
 	 * where icache_invalidate finds no block and clears it. */
 }
 
-struct block *icache_scratch(struct icache *ic)
-{
-	return ic->scratch;
-}

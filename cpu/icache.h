@@ -12,21 +12,61 @@
 
 #define BLOCK_MAX_INSNS 64
 
+#define BLOCK_LINKS 2
+#define BLOCK_DEAD 0xFF /* mode of a block dropped from the cache */
+
 struct block {
 	paddr_t paddr;   /* physical address of the first byte */
 	uint16_t nbytes; /* bytes covered */
 	uint16_t n;      /* instructions */
-	uint8_t mode;    /* CS.D when decoded */
+	uint8_t mode;    /* CS.D when decoded, BLOCK_DEAD once invalidated */
+	uint8_t link_next; /* link slot to fill next */
+	/* Blocks that ran after this one: at linear address link_la with that
+	 * privilege class, valid while the TLB epoch is link_epoch (so the
+	 * linear-to-physical mapping and the arena are unchanged). */
+	uint8_t link_user[BLOCK_LINKS];
+	laddr_t link_la[BLOCK_LINKS];
+	uint64_t link_epoch[BLOCK_LINKS];
+	struct block *link[BLOCK_LINKS];
 	struct block *hnext; /* chain in the lookup hash */
 	struct block *pnext; /* chain in the per-page hash */
 	struct insn insns[];
 };
 
-struct icache;
+#define ICACHE_HASH_BITS 15
+#define ICACHE_PAGE_HASH_BITS 12
+#define ICACHE_FRONT_BITS 12
+
+/* The hash table is large and its chains scattered; a small direct-mapped
+ * table in front of it turns the common block-to-block transition into one
+ * load and one compare. A front slot only ever holds a block that is also
+ * in the hash, and is cleared whenever that block leaves it. */
+struct icache {
+	struct block *front[1u << ICACHE_FRONT_BITS];
+	struct memmap *mem;
+	uint8_t *arena;
+	size_t used;
+	struct block *hash[1u << ICACHE_HASH_BITS];
+	struct block *page_hash[1u << ICACHE_PAGE_HASH_BITS];
+	struct block *scratch; /* room for one instruction */
+};
 
 struct icache *icache_new(struct memmap *mem);
 void icache_free(struct icache *ic);
-struct block *icache_lookup(struct icache *ic, paddr_t paddr, uint8_t mode);
+struct block *icache_lookup_slow(struct icache *ic, paddr_t paddr, uint8_t mode);
+
+static inline unsigned icache_front_of(paddr_t paddr)
+{
+	return (paddr ^ (paddr >> ICACHE_FRONT_BITS)) & ((1u << ICACHE_FRONT_BITS) - 1);
+}
+
+static inline struct block *icache_lookup(struct icache *ic, paddr_t paddr, uint8_t mode)
+{
+	struct block *b = ic->front[icache_front_of(paddr)];
+	if (likely(b && b->paddr == paddr && b->mode == mode))
+		return b;
+	return icache_lookup_slow(ic, paddr, mode);
+}
 /* Room for a block of up to max insns, or NULL when the arena is full
  * (the caller then flushes, which is only safe between blocks). */
 struct block *icache_alloc(struct icache *ic, unsigned max);
@@ -36,6 +76,6 @@ void icache_insert(struct icache *ic, struct block *b);
 unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len);
 void icache_flush(struct icache *ic);
 /* A one-instruction block that is never cached (page-crossing or MMIO code). */
-struct block *icache_scratch(struct icache *ic);
+static inline struct block *icache_scratch(struct icache *ic) { return ic->scratch; }
 
 #endif

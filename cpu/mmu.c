@@ -93,6 +93,7 @@ static void tlb_fill(struct cpu *c, laddr_t la, paddr_t pa, unsigned user, bool 
 	struct mem_page *p = memmap_page(c->mem, pa);
 	struct tlb_entry *e = tlb_entry_for(c, la, user);
 	uint32_t page = la & PAGE_MASK;
+	tlb_changed(&c->tlb);
 	e->tag_read = e->tag_write = TLB_INVALID;
 	if (!p->read || (unlikely(c->dbg.data) && debug_page_watched(c, page)))
 		return;

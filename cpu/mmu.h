@@ -44,12 +44,20 @@ static inline struct tlb_entry *tlb_entry_for(struct cpu *c, laddr_t la, unsigne
 	return &c->tlb.e[user][(la >> PAGE_SHIFT) & (TLB_SIZE - 1)];
 }
 
+/* The tag an access of size bytes at la must match: the page of its last
+ * byte. The entry is picked by the page of its first byte, and two
+ * consecutive pages never share an entry, so one compare also rejects an
+ * access that crosses into the next page (it takes the slow path). */
+static inline uint32_t tlb_tag_of(laddr_t la, unsigned size)
+{
+	return (uint32_t)(la + size - 1) & PAGE_MASK;
+}
+
 #define DEFINE_LIN_ACCESS(bits, type)                                                    \
 	static inline type lin_rd##bits##_acc(struct cpu *c, laddr_t la, unsigned acc)  \
 	{                                                                                \
 		struct tlb_entry *e = tlb_entry_for(c, la, (acc & ACC_SYS) ? 0 : mmu_user(c)); \
-		if (likely(e->tag_read == (la & PAGE_MASK) &&                            \
-			   (la & (PAGE_SIZE - 1)) <= PAGE_SIZE - sizeof(type))) {        \
+		if (likely(e->tag_read == tlb_tag_of(la, sizeof(type)))) {              \
 			type v;                                                          \
 			memcpy(&v, (const uint8_t *)(e->addend + la), sizeof(type));    \
 			return v;                                                        \
@@ -59,8 +67,7 @@ static inline struct tlb_entry *tlb_entry_for(struct cpu *c, laddr_t la, unsigne
 	static inline void lin_wr##bits##_acc(struct cpu *c, laddr_t la, type v, unsigned acc) \
 	{                                                                                \
 		struct tlb_entry *e = tlb_entry_for(c, la, (acc & ACC_SYS) ? 0 : mmu_user(c)); \
-		if (likely(e->tag_write == (la & PAGE_MASK) &&                           \
-			   (la & (PAGE_SIZE - 1)) <= PAGE_SIZE - sizeof(type))) {        \
+		if (likely(e->tag_write == tlb_tag_of(la, sizeof(type)))) {             \
 			memcpy((uint8_t *)(e->addend + la), &v, sizeof(type));           \
 			return;                                                          \
 		}                                                                        \

@@ -10,7 +10,8 @@
  * one retired instruction, and when the run loop's stop count is reached
  * the instruction leaves EIP on itself to resume later.
  *
- * REP MOVS and REP STOS copy or fill a whole run of elements at once when
+ * REP MOVS and REP STOS copy or fill, and REPE/REPNE CMPS and SCAS compare,
+ * a whole run of elements at once when
  * both ends are plain RAM in one page and inside their segment limits: the
  * host pointers come from the TLB, which never maps a page holding decoded
  * code or MMIO for writing, so such pages fall back to one element at a time
@@ -21,6 +22,7 @@
  */
 #include "cpu/ops.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "cpu/mmu.h"
@@ -231,6 +233,75 @@ static uint32_t movs_chunk(struct cpu *c, const struct insn *i, uint32_t max, un
 	return 1;
 }
 
+/* REPE/REPNE CMPS and SCAS over plain RAM in one page: compare in place,
+ * stopping after the first element that ends the repeat, as the single
+ * iterations would; the flags are those of the last comparison. */
+static inline uint32_t load_le(const uint8_t *p, unsigned size)
+{
+	uint8_t v[4] = { 0 };
+	memcpy(v, p, size);
+	return (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
+}
+
+static inline uint32_t compare_run(struct cpu *c, const struct insn *i, const uint8_t *src,
+				   const uint8_t *dst, uint32_t a, uint32_t n, unsigned size)
+{
+	bool stop_equal = i->flags & I_REPNE;
+	ptrdiff_t step = (c->eflags & F_DF) ? -(ptrdiff_t)size : (ptrdiff_t)size;
+	uint32_t b = 0, k = 0;
+	while (k < n) {
+		if (src) {
+			a = load_le(src, size);
+			src += step;
+		}
+		b = load_le(dst, size);
+		dst += step;
+		k++;
+		if ((a == b) == stop_equal)
+			break;
+	}
+	lf_set(&c->lf, LF_SUB, size >> 1, (a - b) & size_mask(size), a, b);
+	return k;
+}
+
+static inline uint32_t cmps_chunk(struct cpu *c, const struct insn *i, uint32_t max, unsigned size)
+{
+	uint32_t si = idx(c, R_ESI, i), di = idx(c, R_EDI, i);
+	uint32_t n = run_len(c, i, i->seg, si, size, max);
+	if (n > 1)
+		n = run_len(c, i, S_ES, di, size, n);
+	if (n > 1) {
+		const uint8_t *src = host_at(c, c->seg[i->seg].base + si, false);
+		const uint8_t *dst = src ? host_at(c, c->seg[S_ES].base + di, false) : NULL;
+		if (dst) {
+			uint32_t k = compare_run(c, i, src, dst, 0, n, size);
+			uint32_t d = delta(c, size) * k;
+			idx_set(c, R_ESI, si + d, i);
+			idx_set(c, R_EDI, di + d, i);
+			return k;
+		}
+	}
+	cmps_once(c, i, size);
+	return 1;
+}
+
+static inline uint32_t scas_chunk(struct cpu *c, const struct insn *i, uint32_t max, unsigned size)
+{
+	uint32_t di = idx(c, R_EDI, i);
+	uint32_t n = run_len(c, i, S_ES, di, size, max);
+	if (n > 1) {
+		const uint8_t *dst = host_at(c, c->seg[S_ES].base + di, false);
+		if (dst) {
+			uint32_t a = c->r[R_EAX].d & size_mask(size);
+			uint32_t k = compare_run(c, i, NULL, dst, a, n, size);
+			idx_set(c, R_EDI, di + delta(c, size) * k, i);
+			return k;
+		}
+	}
+	scas_once(c, i, size);
+	return 1;
+}
+
 static void fill_run(uint8_t *dst, uint32_t v, uint32_t n, unsigned size)
 {
 	if (size == 1) {
@@ -318,12 +389,12 @@ STRING_OP(STOSD, REP_PLAIN, stos_once, return stos_chunk(c, i, max, 4), 4)
 STRING_OP(LODSB, REP_PLAIN, lods_once, ONE(lods_once, 1), 1)
 STRING_OP(LODSW, REP_PLAIN, lods_once, ONE(lods_once, 2), 2)
 STRING_OP(LODSD, REP_PLAIN, lods_once, ONE(lods_once, 4), 4)
-STRING_OP(CMPSB, REP_COND, cmps_once, ONE(cmps_once, 1), 1)
-STRING_OP(CMPSW, REP_COND, cmps_once, ONE(cmps_once, 2), 2)
-STRING_OP(CMPSD, REP_COND, cmps_once, ONE(cmps_once, 4), 4)
-STRING_OP(SCASB, REP_COND, scas_once, ONE(scas_once, 1), 1)
-STRING_OP(SCASW, REP_COND, scas_once, ONE(scas_once, 2), 2)
-STRING_OP(SCASD, REP_COND, scas_once, ONE(scas_once, 4), 4)
+STRING_OP(CMPSB, REP_COND, cmps_once, return cmps_chunk(c, i, max, 1), 1)
+STRING_OP(CMPSW, REP_COND, cmps_once, return cmps_chunk(c, i, max, 2), 2)
+STRING_OP(CMPSD, REP_COND, cmps_once, return cmps_chunk(c, i, max, 4), 4)
+STRING_OP(SCASB, REP_COND, scas_once, return scas_chunk(c, i, max, 1), 1)
+STRING_OP(SCASW, REP_COND, scas_once, return scas_chunk(c, i, max, 2), 2)
+STRING_OP(SCASD, REP_COND, scas_once, return scas_chunk(c, i, max, 4), 4)
 STRING_OP(INSB, REP_PLAIN, ins_once, ONE(ins_once, 1), 1)
 STRING_OP(INSW, REP_PLAIN, ins_once, ONE(ins_once, 2), 2)
 STRING_OP(INSD, REP_PLAIN, ins_once, ONE(ins_once, 4), 4)

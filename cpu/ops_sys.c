@@ -227,6 +227,7 @@ void op_INVLPG_M_m(struct cpu *c, const struct insn *i)
 {
 	need_cpl0(c);
 	laddr_t la = c->seg[i->seg].base + insn_ea(c, i);
+	tlb_changed(&c->tlb);
 	for (unsigned u = 0; u < 2; u++) {
 		struct tlb_entry *e = tlb_entry_for(c, la, u);
 		if (e->tag_read == (la & PAGE_MASK) || e->tag_write == (la & PAGE_MASK)) {

@@ -14,16 +14,24 @@
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_INVALID 1u
 
+/* 32 bytes, so that an entry's address is a shift and an add. */
 struct tlb_entry {
 	uint32_t tag_read;  /* linear page address, or TLB_INVALID */
 	uint32_t tag_write;
 	uintptr_t addend;   /* host = addend + linear */
 	paddr_t paddr;      /* physical page (code marking drops write tags by it) */
 	bool global;
+	uint8_t pad[11];
 };
+_Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry is not 32 bytes");
 
 struct tlb {
 	struct tlb_entry e[2][TLB_SIZE]; /* [0] supervisor (CPL 0-2), [1] user (CPL 3) */
+	/* Changes whenever a translation may have changed or decoded blocks were
+	 * freed: block links (exec.c) made under another epoch are not used. */
+	uint64_t epoch;
 };
+
+static inline void tlb_changed(struct tlb *t) { t->epoch++; }
 
 #endif

@@ -15,6 +15,7 @@
 #include "devices/port92.h"
 #include "devices/rtc.h"
 #include "devices/uart.h"
+#include "devices/vga.h"
 
 const struct device_class *const pc_device_classes[] = {
 	&pic_device_class,
@@ -23,6 +24,7 @@ const struct device_class *const pc_device_classes[] = {
 	&i440fx_class,
 	&piix3_class,
 	&ide_class,
+	&vga_class,
 	&rtc_class,
 	&i8042_class,
 	&port92_class,

@@ -1,6 +1,7 @@
 /* The popek program: parse options, build the machine, run it, report. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "devices/machine.h"
@@ -8,6 +9,7 @@
 #include "frontend/file.h"
 #include "frontend/image.h"
 #include "frontend/options.h"
+#include "frontend/screen_dump.h"
 
 #define MAX_ROM (16u << 20)
 
@@ -55,6 +57,17 @@ int main(int argc, char **argv)
 		return fail(err);
 	cfg.bios = bios;
 	cfg.bios_len = bios_len;
+	/* The default VGA BIOS is optional; one named on the command line is not. */
+	const char *vgabios_path = o.vgabios;
+	if (!vgabios_path && access(POPEK_DEFAULT_VGABIOS, R_OK) == 0)
+		vgabios_path = POPEK_DEFAULT_VGABIOS;
+	uint8_t *vgabios = NULL;
+	if (vgabios_path) {
+		vgabios = file_load(vgabios_path, MAX_ROM, &cfg.vgabios_len, err, sizeof(err));
+		if (!vgabios)
+			return fail(err);
+		cfg.vgabios = vgabios;
+	}
 
 	struct chardev debugcon = { 0 }, fwlog = { 0 };
 	if (o.debugcon && chardev_open(&debugcon, o.debugcon, err, sizeof(err)) < 0)
@@ -67,17 +80,21 @@ int main(int argc, char **argv)
 	struct image *imgs[DRIVE_COUNT];
 	if (image_open_drives(&o, &cfg, imgs, stderr, err, sizeof(err)) < 0) {
 		free(bios);
+		free(vgabios);
 		return fail(err);
 	}
 
 	struct machine *m = machine_new(&cfg, err, sizeof(err));
 	free(bios);
+	free(vgabios);
 	if (!m) {
 		image_close_drives(imgs);
 		return fail(err);
 	}
 	enum machine_stop why = machine_run(m, o.max_insns ? o.max_insns : UINT64_MAX);
 	int status = exit_status(m, why);
+	if (o.dump_screen && screen_dump_write(m, o.dump_screen, err, sizeof(err)) < 0)
+		fprintf(stderr, "popek: %s\n", err);
 	machine_free(m);
 	if (image_close_drives(imgs) < 0)
 		fprintf(stderr, "popek: warning: a disk image could not be written or flushed\n");

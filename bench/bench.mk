@@ -1,0 +1,22 @@
+# Benchmark (bench/README.md): `make bench` builds the stand-in loader and the
+# shared benchmark guest, then times popek on it. Never part of make check.
+EXTRA_PROGRAMS = bench/popek-bench
+CLEANFILES += bench/popek-bench
+EXTRA_DIST += bench/README.md bench/run.sh
+bench_popek_bench_SOURCES = bench/popek_bench.c
+bench_popek_bench_LDADD = libpopek.a $(ZLIB_LIBS)
+
+BENCH_SRC = $(abs_top_srcdir)/../shared/bench
+BENCH_GUEST = $(abs_builddir)/bench/guest
+BENCH_ITERS = 20
+
+bench/guest/payload.bin:
+	$(MAKE) -C $(BENCH_SRC) B=$(BENCH_GUEST) $(BENCH_GUEST)/payload.bin
+
+bench: bench/popek-bench bench/guest/payload.bin
+	./bench/popek-bench bench/guest/payload.bin $(BENCH_ITERS)
+	./bench/popek-bench bench/guest/payload.bin $(BENCH_ITERS) --paging
+
+.PHONY: bench bench/guest/payload.bin
+
+tests_unit_SOURCES += tests/test_perf.c

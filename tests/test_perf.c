@@ -1,0 +1,306 @@
+/*
+ * Tests for the hot-path shortcuts (speed work): the condition-code fast
+ * paths of the lazy flags must agree with the SDM's definitions (vol. 1,
+ * appendix B, table B-1), and decoded code must follow guest writes.
+ */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+
+#include "cpu/flags.h"
+
+/* CMP a, b leaves LF_SUB with res = a - b masked to the size. */
+static struct lazy_flags cmp(unsigned size, uint32_t a, uint32_t b)
+{
+	static const uint32_t mask[3] = { 0xFF, 0xFFFF, 0xFFFFFFFFu };
+	struct lazy_flags lf;
+	lf_set(&lf, LF_SUB, size, (a - b) & mask[size], a, b);
+	return lf;
+}
+
+Test(perf_flags, cmp_signed_and_unsigned_8bit)
+{
+	struct lazy_flags lf = cmp(0, 0x80, 0x01); /* -128 vs 1; 128 vs 1 */
+	cr_assert(!lf_cond(&lf, 0, 0x2));  /* B: 128 < 1 is false */
+	cr_assert(lf_cond(&lf, 0, 0x7));   /* A */
+	cr_assert(lf_cond(&lf, 0, 0xC));   /* L: -128 < 1 */
+	cr_assert(lf_cond(&lf, 0, 0xE));   /* LE */
+	cr_assert(!lf_cond(&lf, 0, 0xD));  /* GE */
+	cr_assert(!lf_cond(&lf, 0, 0x8));  /* S: 0x7F is positive */
+	cr_assert(lf_cond(&lf, 0, 0x0));   /* O: -128 - 1 overflows */
+}
+
+Test(perf_flags, cmp_16_and_32bit)
+{
+	struct lazy_flags lf = cmp(1, 0x7FFF, 0x8000);
+	cr_assert(lf_cond(&lf, 0, 0x2));   /* B: 0x7FFF < 0x8000 */
+	cr_assert(!lf_cond(&lf, 0, 0xC));  /* L: 32767 < -32768 is false */
+	cr_assert(lf_cond(&lf, 0, 0xF));   /* G */
+	cr_assert(lf_cond(&lf, 0, 0x8));   /* S: 0xFFFF */
+	lf = cmp(2, 5, 5);
+	cr_assert(lf_cond(&lf, 0, 0x4));   /* Z */
+	cr_assert(lf_cond(&lf, 0, 0x6));   /* BE */
+	cr_assert(lf_cond(&lf, 0, 0xE));   /* LE */
+	cr_assert(lf_cond(&lf, 0, 0xD));   /* GE */
+	cr_assert(!lf_cond(&lf, 0, 0x2));  /* B */
+	lf = cmp(2, 0xFFFFFFFFu, 0);
+	cr_assert(lf_cond(&lf, 0, 0xC));   /* L: -1 < 0 */
+	cr_assert(lf_cond(&lf, 0, 0x7));   /* A: 0xFFFFFFFF > 0 */
+	cr_assert(lf_cond(&lf, 0, 0xA));   /* P: low byte 0xFF has 8 ones */
+}
+
+Test(perf_flags, logic_results)
+{
+	struct lazy_flags lf;
+	lf_set(&lf, LF_LOGIC, 0, 0x80, 0x80, 0xFF); /* TEST AL,0xFF with AL=0x80 */
+	cr_assert(!lf_cond(&lf, 0, 0x0));  /* O cleared */
+	cr_assert(!lf_cond(&lf, 0, 0x2));  /* B: CF cleared */
+	cr_assert(!lf_cond(&lf, 0, 0x4));  /* Z */
+	cr_assert(lf_cond(&lf, 0, 0x8));   /* S */
+	cr_assert(lf_cond(&lf, 0, 0xC));   /* L: SF != OF */
+	cr_assert(lf_cond(&lf, 0, 0xE));   /* LE */
+	cr_assert(!lf_cond(&lf, 0, 0x6));  /* BE: CF=0, ZF=0 */
+	lf_set(&lf, LF_LOGIC, 1, 0, 0x1234, 0);
+	cr_assert(lf_cond(&lf, 0, 0x4));   /* Z */
+	cr_assert(lf_cond(&lf, 0, 0x6));   /* BE */
+	cr_assert(lf_cond(&lf, 0, 0xE));   /* LE */
+	cr_assert(!lf_cond(&lf, 0, 0xC));  /* L */
+	cr_assert(lf_cond(&lf, 0, 0xA));   /* P: zero has even parity */
+}
+
+/* ---- self-modifying code: decoded blocks must follow every write ---- */
+
+#include "tests/prot_util.h"
+
+/* A store over the next instruction of the running block takes effect
+ * (SDM vol. 3, 11.6 "Self-Modifying Code": P6 and later detect it). */
+Test(perf_smc, store_into_the_same_block)
+{
+	struct machine *m = tm_new("2e c6 06 07 00 22" /* mov byte [cs:7], 22h */
+				   "b0 11"             /* mov al, 11h (imm at 7) */
+				   "f4");
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EAX].b[0], 0x22);
+	tm_free(m);
+}
+
+/* The first pass runs the block at 0, then patches it and jumps back. */
+Test(perf_smc, store_into_an_earlier_block)
+{
+	struct machine *m = tm_new("b0 11"                /* 0: mov al, 11h */
+				   "43"                   /* 2: inc bx */
+				   "80 fb 02"             /* 3: cmp bl, 2 */
+				   "74 08"                /* 6: je 10h */
+				   "2e c6 06 01 00 22"    /* 8: mov byte [cs:1], 22h */
+				   "eb f0"                /* e: jmp 0 */
+				   "f4");                 /* 10: hlt */
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBX].d = 0;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EBX].d, 2, "the loop ran twice");
+	cr_assert_eq(c->r[R_EAX].b[0], 0x22, "the second pass ran the new code");
+	tm_free(m);
+}
+
+/* Code written by a device (DMA goes through memmap_write) over code that
+ * already ran. */
+Test(perf_smc, dma_over_executed_code)
+{
+	struct machine *m = tm_new("b0 11 f4");
+	struct cpu *c = tm_cpu(m);
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].b[0], 0x11);
+	memmap_write(machine_mem(m), TM_CODE + 1, "\x22", 1);
+	c->eip = 0;
+	c->halted = false;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].b[0], 0x22);
+	tm_free(m);
+}
+
+#define SMC_PT0 (PU_PD + 0x1000)
+#define SMC_PT1 (PU_PD + 0x2000)
+#define SMC_OLD 0x123000u /* physical page first mapped at linear 0x400000 */
+#define SMC_NEW 0x124000u /* the page the guest maps there instead */
+
+/* Paging on, first 4 MiB identity-mapped, linear 0x400000 -> SMC_OLD.
+ * Each page holds "mov eax, imm32; hlt" with a different immediate. The
+ * code at TM_CODE is remap, then jumps to 0x400000. */
+static struct machine *smc_paging_setup(const char *remap)
+{
+	char code[256];
+	snprintf(code, sizeof(code), "c7 05 00 20 04 00 03 40 12 00" /* mov dword [PT1], SMC_NEW|3 */
+		 "%s"
+		 "bb 00 00 40 00 ff e3", /* mov ebx, 400000h; jmp ebx */
+		 remap);
+	struct machine *m = pu_new(code);
+	struct cpu *c = tm_cpu(m);
+	for (unsigned n = 0; n < 1024; n++)
+		pu_poke32(m, SMC_PT0 + 4 * n, n << 12 | 3);
+	pu_poke32(m, PU_PD, SMC_PT0 | 3);
+	pu_poke32(m, PU_PD + 4, SMC_PT1 | 3);
+	pu_poke32(m, SMC_PT1, SMC_OLD | 3);
+	tm_poke(m, SMC_OLD, "b8 11 11 11 11 f4");
+	tm_poke(m, SMC_NEW, "b8 22 22 22 22 f4");
+	c->cr3 = PU_PD;
+	c->cr0 |= CR0_PG;
+	cpu_flush_tlb(c, false);
+	/* Run the old page's code first, so its block is decoded and cached. */
+	uint32_t start = c->eip;
+	c->eip = 0x400000;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].d, 0x11111111);
+	c->eip = start;
+	c->halted = false;
+	return m;
+}
+
+Test(perf_smc, remap_with_invlpg)
+{
+	struct machine *m = smc_paging_setup("0f 01 3d 00 00 40 00"); /* invlpg [400000h] */
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EAX].d, 0x22222222);
+	tm_free(m);
+}
+
+Test(perf_smc, remap_with_cr3_reload)
+{
+	struct machine *m = smc_paging_setup("0f 20 d8 0f 22 d8"); /* mov eax, cr3; mov cr3, eax */
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EAX].d, 0x22222222);
+	tm_free(m);
+}
+
+/* ---- REPE/REPNE CMPS and SCAS run in bulk over RAM (SDM vol. 2, CMPS,
+ * SCAS and REP pages: the repeat ends after the element that fails the
+ * condition; CX, SI, DI and the flags are those of that last iteration) ---- */
+
+static void fill(struct machine *m, paddr_t at, uint8_t v, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		memmap_write(machine_mem(m), at + k, &v, 1);
+}
+
+Test(perf_string, repe_cmpsb_stops_after_the_first_difference)
+{
+	struct machine *m = tm_new("be 00 20 bf 00 30 b9 2c 01 fc f3 a6 f4");
+	fill(m, 0x2000, 0x10, 300);
+	fill(m, 0x3000, 0x10, 300);
+	fill(m, 0x3000 + 200, 0x20, 1);
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->r[R_ECX].w, 99);
+	cr_assert_eq(c->r[R_ESI].w, 0x2000 + 201);
+	cr_assert_eq(c->r[R_EDI].w, 0x3000 + 201);
+	uint32_t f = cpu_get_eflags(c);
+	cr_assert_eq(f & (F_ZF | F_CF | F_SF), F_CF | F_SF, "10h - 20h: borrow, negative, not zero");
+	tm_free(m);
+}
+
+Test(perf_string, repne_scasb_finds_the_byte)
+{
+	struct machine *m = tm_new("b0 5a bf 00 30 b9 2c 01 fc f2 ae f4");
+	fill(m, 0x3000, 0x00, 300);
+	fill(m, 0x3000 + 77, 0x5A, 1);
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->r[R_ECX].w, 300 - 78);
+	cr_assert_eq(c->r[R_EDI].w, 0x3000 + 78);
+	cr_assert(cpu_get_eflags(c) & F_ZF);
+	tm_free(m);
+}
+
+Test(perf_string, repe_cmpsw_backwards_runs_out)
+{
+	struct machine *m = tm_new("be 12 20 bf 12 30 b9 0a 00 fd f3 a7 f4");
+	fill(m, 0x2000, 0x33, 20);
+	fill(m, 0x3000, 0x33, 20);
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->r[R_ECX].w, 0);
+	cr_assert_eq(c->r[R_ESI].w, 0x1FFE);
+	cr_assert_eq(c->r[R_EDI].w, 0x2FFE);
+	cr_assert(cpu_get_eflags(c) & F_ZF);
+	tm_free(m);
+}
+
+/* Block links (exec.c) remember which block ran after which at a linear
+ * address. A link made at CPL 0 must not carry CPL 3 into a supervisor
+ * page: the jump must raise #PF with U/S set in the error code (SDM vol. 3,
+ * 4.6 "Access Rights", 4.7). */
+static void smc_run_at(struct machine *m, uint32_t ebx)
+{
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBX].d = ebx;
+	c->eip = TM_CODE;
+	c->halted = false;
+	tm_run(m);
+}
+
+Test(perf_smc, link_made_at_cpl0_does_not_serve_cpl3)
+{
+	struct machine *m = pu_new("ff e3 f4"); /* jmp ebx; hlt */
+	struct cpu *c = tm_cpu(m);
+	for (unsigned n = 0; n < 1024; n++)
+		pu_poke32(m, SMC_PT0 + 4 * n, n << 12 | 7);
+	pu_poke32(m, PU_PD, SMC_PT0 | 7);
+	pu_poke32(m, PU_PD + 4, SMC_PT1 | 7);
+	pu_poke32(m, SMC_PT1, SMC_OLD | 3); /* supervisor only */
+	tm_poke(m, SMC_OLD, "b8 11 11 11 11 f4");
+	pu_tss_stack(m, PU_TSS, 0, PU_DS0, 0x9000);
+	c->cr3 = PU_PD;
+	c->cr0 |= CR0_PG;
+	cpu_flush_tlb(c, false);
+	/* Warm the user TLB for the code page, so the last run fills nothing. */
+	pu_ring3(c, 0x8000);
+	smc_run_at(m, TM_CODE + 2);
+	pu_seg(c, S_CS, PU_CS0);
+	pu_seg(c, S_SS, PU_DS0);
+	pu_seg(c, S_DS, PU_DS0);
+	pu_seg(c, S_ES, PU_DS0);
+	/* Twice: the first run fills the TLB, the second records the link. */
+	smc_run_at(m, 0x400000);
+	smc_run_at(m, 0x400000);
+	cr_assert_eq(c->r[R_EAX].d, 0x11111111, "CPL 0 runs the supervisor page");
+	c->r[R_EAX].d = 0;
+	pu_ring3(c, 0x8000);
+	smc_run_at(m, 0x400000);
+	cr_assert_eq(c->r[R_EAX].d, 0, "CPL 3 must not run it");
+	cr_assert_eq(c->eip, TM_HANDLERS + EXC_PF + 1, "#PF delivered");
+	cr_assert_eq(c->cr2, 0x400000);
+	tm_free(m);
+}
+
+/* The same call at the same linear address before and after the guest
+ * remaps the target page with INVLPG: the second call runs the new page
+ * (SDM vol. 3, 4.10.4.1: INVLPG invalidates the page's translation). */
+Test(perf_smc, linked_call_follows_invlpg_remap)
+{
+	struct machine *m = pu_new("bb 00 00 40 00 ff d3 f4"); /* mov ebx, 400000h; call ebx; hlt */
+	struct cpu *c = tm_cpu(m);
+	for (unsigned n = 0; n < 1024; n++)
+		pu_poke32(m, SMC_PT0 + 4 * n, n << 12 | 3);
+	pu_poke32(m, PU_PD, SMC_PT0 | 3);
+	pu_poke32(m, PU_PD + 4, SMC_PT1 | 3);
+	pu_poke32(m, SMC_PT1, SMC_OLD | 3);
+	tm_poke(m, SMC_OLD, "b8 11 11 11 11 c3"); /* mov eax, 11111111h; ret */
+	tm_poke(m, SMC_NEW, "b8 22 22 22 22 c3");
+	/* At +200h: rewrite the PTE unchanged (so its page is in the TLB), jmp 0. */
+	tm_poke(m, TM_CODE + 0x200, "c7 05 00 20 04 00 03 30 12 00 e9 f1 fd ff ff");
+	/* At +100h: map SMC_NEW instead, invlpg [400000h], jmp 0. */
+	tm_poke(m, TM_CODE + 0x100, "c7 05 00 20 04 00 03 40 12 00 0f 01 3d 00 00 40 00 e9 ea fe ff ff");
+	c->cr3 = PU_PD;
+	c->cr0 |= CR0_PG;
+	cpu_flush_tlb(c, false);
+	for (unsigned run = 0; run < 2; run++) {
+		c->eip = TM_CODE + 0x200;
+		c->halted = false;
+		tm_run(m);
+		cr_assert_eq(c->r[R_EAX].d, 0x11111111);
+	}
+	c->eip = TM_CODE + 0x100;
+	c->halted = false;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].d, 0x22222222);
+	tm_free(m);
+}
