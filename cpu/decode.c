@@ -7,7 +7,6 @@
 #include "cpu/decode.h"
 
 #include "cpu/ops.h"
-#include "cpu/ops_pending.h"
 
 enum {
 	G_80, G_81, G_83, G_8F, G_C0, G_C1, G_C6, G_C7, G_D0, G_D1, G_D2, G_D3,

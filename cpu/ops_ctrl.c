@@ -9,8 +9,9 @@
  * the fault reports the branch, not its target. With 16-bit operand size
  * the target is masked to 16 bits.
  *
- * Deviation: INT n in virtual-8086 mode with CR4.VME is treated as without
- * VME (the TSS interrupt redirection bitmap is not consulted).
+ * INT n in virtual-8086 mode follows the six methods of SDM vol. 3, 20.3.3:
+ * with CR4.VME a clear bit in the TSS interrupt redirection bitmap sends it
+ * to the 8086 handler in the task's own vector table at linear 0.
  */
 #include "cpu/ops.h"
 
@@ -198,13 +199,57 @@ void op_JCXZ(struct cpu *c, const struct insn *i)
 
 /* ---- software interrupts: the frame holds the next instruction ---- */
 
+/* Bit n of the interrupt redirection bitmap, the 32 bytes just below the I/O
+ * map base of the 32-bit TSS, is clear: INT n is redirected. */
+static bool v86_redirected(struct cpu *c, unsigned n)
+{
+	const struct seg *tr = &c->tr;
+	if (!(tr->ar & AR_P) || tr->limit < 0x67)
+		cpu_raise(c, EXC_GP, 0);
+	uint32_t at = (uint32_t)lin_rd16_acc(c, tr->base + 0x66, ACC_SYS) - 32 + n / 8;
+	if (at > tr->limit)
+		cpu_raise(c, EXC_GP, 0);
+	return !((lin_rd8_acc(c, tr->base + at, ACC_SYS) >> (n & 7)) & 1);
+}
+
+/* Methods 4 and 6: an 8086-style interrupt inside the virtual-8086 task.
+ * With IOPL < 3 the pushed image shows VIF as IF and IOPL 3, and VIF (not
+ * IF) is cleared. */
+static void v86_int_redirect(struct cpu *c, unsigned n)
+{
+	uint16_t ip = lin_rd16(c, n * 4);
+	uint16_t cs = lin_rd16(c, n * 4 + 2);
+	uint32_t fl = cpu_get_eflags(c);
+	bool iopl3 = (fl & F_IOPL) == F_IOPL;
+	uint16_t image = (uint16_t)fl;
+	if (!iopl3)
+		image = (uint16_t)((image & ~F_IF) | ((fl & F_VIF) ? F_IF : 0) | F_IOPL);
+	uint32_t sp = stack_sp(c);
+	sp = push16_at(c, sp, image);
+	sp = push16_at(c, sp, c->seg[S_CS].sel);
+	sp = push16_at(c, sp, (uint16_t)c->next_eip);
+	stack_commit(c, sp);
+	c->eflags = fl & ~(F_TF | F_RF | (iopl3 ? F_IF : F_VIF));
+	c->lf.kind = LF_NONE;
+	c->dbg.step = false; /* INT n takes no single-step trap (SDM 17.3.1.4) */
+	seg_load_real(c, S_CS, cs);
+	c->next_eip = ip;
+	cpu_kick(c);
+}
+
 void op_INT_Ib(struct cpu *c, const struct insn *i)
 {
-	/* IOPL-sensitive in virtual-8086 mode (SDM vol. 3, software interrupt
-	 * handling in virtual-8086 mode, method 1: VME off or treated as off). */
-	if (cpu_v86_mode(c) && (c->eflags & F_IOPL) != F_IOPL)
-		cpu_raise(c, EXC_GP, 0);
-	cpu_interrupt(c, i->imm & 0xFF, INT_SOFTWARE, EXC_NO_ERROR, c->next_eip);
+	unsigned n = i->imm & 0xFF;
+	if (cpu_v86_mode(c)) {
+		if ((c->cr4 & CR4_VME) && v86_redirected(c, n)) {
+			v86_int_redirect(c, n);
+			return;
+		}
+		/* Methods 2 and 5: IOPL-sensitive. */
+		if ((c->eflags & F_IOPL) != F_IOPL)
+			cpu_raise(c, EXC_GP, 0);
+	}
+	cpu_interrupt(c, n, INT_SOFTWARE, EXC_NO_ERROR, c->next_eip);
 }
 
 void op_INT3(struct cpu *c, const struct insn *i)

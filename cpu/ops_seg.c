@@ -5,7 +5,7 @@
  * 20.4 "Protected-mode virtual interrupts" and 20.3 for VME).
  *
  * Every segment load goes through cpu_load_seg, which applies the checks of
- * the current mode and starts the interrupt shadow after a load of SS.
+ * the current mode; MOV SS (not LSS) then starts the interrupt shadow.
  *
  * Deviation: no x87 is modelled yet. ESC raises #NM when CR0.EM or CR0.TS
  * is set and otherwise does nothing at all (its operand is decoded, never
@@ -35,12 +35,16 @@ void op_MOV_SwEw_r(struct cpu *c, const struct insn *i)
 {
 	check_sreg_dst(c, i);
 	cpu_load_seg(c, i->reg, c->r[i->rm].w);
+	if (i->reg == S_SS)
+		cpu_ss_shadow(c);
 }
 
 void op_MOV_SwEw_m(struct cpu *c, const struct insn *i)
 {
 	check_sreg_dst(c, i);
 	cpu_load_seg(c, i->reg, cpu_rd16(c, i->seg, insn_ea(c, i)));
+	if (i->reg == S_SS)
+		cpu_ss_shadow(c);
 }
 
 void op_MOV_EwSw_r(struct cpu *c, const struct insn *i)

@@ -116,6 +116,8 @@ static void pop_seg(struct cpu *c, unsigned s, unsigned bytes)
 	uint16_t sel = cpu_rd16(c, S_SS, sp);
 	cpu_load_seg(c, s, sel);
 	c->r[R_ESP].d = (c->r[R_ESP].d & ~mask) | ((sp + bytes) & mask);
+	if (s == S_SS)
+		cpu_ss_shadow(c);
 }
 
 void op_POP_Sw16(struct cpu *c, const struct insn *i) { pop_seg(c, i->reg, 2); }

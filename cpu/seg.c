@@ -22,10 +22,14 @@ void cpu_load_seg(struct cpu *c, unsigned s, uint16_t sel)
 		seg_load_prot(c, s, sel);
 	else
 		seg_load_real(c, s, sel);
-	if (s == S_SS) /* MOV SS / POP SS hold off interrupts for one instruction */
-		c->shadow_icount = c->icount + 1;
 	if (s == S_SS || s == S_CS)
 		cpu_kick(c);
+}
+
+void cpu_ss_shadow(struct cpu *c)
+{
+	c->shadow_icount = c->icount + 1;
+	cpu_kick(c);
 }
 
 static uint32_t ip_mask(bool o32) { return o32 ? 0xFFFFFFFFu : 0xFFFFu; }

@@ -12,6 +12,9 @@
 
 /* MOV Sreg / POP Sreg / LxS: load with every check of the current mode. */
 void cpu_load_seg(struct cpu *c, unsigned s, uint16_t sel);
+/* After MOV SS or POP SS (not LSS): hold off interrupts and debug traps
+ * until the next instruction has run (SDM vol. 2, MOV and POP). */
+void cpu_ss_shadow(struct cpu *c);
 /* JMP ptr16:16/32, CALL ptr, RETF [imm16], IRET. o32: operand size. */
 void cpu_far_jmp(struct cpu *c, uint16_t sel, uint32_t off, bool o32);
 void cpu_far_call(struct cpu *c, uint16_t sel, uint32_t off, bool o32);

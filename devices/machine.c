@@ -32,7 +32,6 @@ struct machine {
 	void *intc_opaque;
 	uint8_t *bios_rom;
 	size_t bios_len;
-	uint8_t *vgabios_rom;
 	bool a20;
 	enum machine_stop stop;
 	int exit_code;
@@ -222,7 +221,6 @@ void machine_free(struct machine *m)
 	cpu_destroy(&m->cpu);
 	memmap_destroy(&m->mem);
 	free(m->bios_rom);
-	free(m->vgabios_rom);
 	free(m);
 }
 

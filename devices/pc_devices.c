@@ -3,6 +3,7 @@
  * before the functions on it. */
 #include "devices/dma.h"
 #include "devices/fdc.h"
+#include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/i8042.h"
 #include "devices/ide.h"
@@ -30,5 +31,6 @@ const struct device_class *const pc_device_classes[] = {
 	&uart_class,
 	&dma_class,
 	&fdc_class,
+	&fw_cfg_class,
 	NULL,
 };

@@ -121,6 +121,41 @@ Test(stack, pop_ss_holds_off_interrupts_for_one_instruction)
 	tm_free(m);
 }
 
+/* LSS loads SS without the shadow: only MOV SS and POP SS have it (SDM
+ * vol. 2, MOV and POP: the shadow exists so that SS and ESP can be loaded
+ * by two instructions; LSS loads both at once). */
+Test(stack, lss_does_not_hold_off_interrupts)
+{
+	/* 0f b2 26 00 10: lss sp, [0x1000] (SP = 0x7000, SS = 0) */
+	struct machine *m = tm_new("0f b2 26 00 10 90 f4");
+	struct cpu *c = tm_cpu(m);
+	tm_poke(m, 0x1000, "00 70 00 00");
+	machine_set_intc(m, &stub_intc, NULL);
+	c->eflags |= F_IF;
+	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT); /* LSS only */
+	cpu_set_intr(c, true);
+	machine_run(m, 3);
+	cpu_set_intr(c, false);
+	cr_assert_eq(c->eip, TM_HANDLERS + 0x40 + 1, "in the handler, past its HLT");
+	cr_assert_eq(tm_peek16(m, 0x7000 - 6), 5, "taken right after LSS, before the NOP");
+	tm_free(m);
+}
+
+Test(stack, mov_ss_holds_off_interrupts_for_one_instruction)
+{
+	/* 8e d0: mov ss, ax (AX = 0) */
+	struct machine *m = tm_new("8e d0 90 f4");
+	struct cpu *c = tm_cpu(m);
+	machine_set_intc(m, &stub_intc, NULL);
+	c->eflags |= F_IF;
+	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT);
+	cpu_set_intr(c, true);
+	machine_run(m, 3);
+	cpu_set_intr(c, false);
+	cr_assert_eq(tm_peek16(m, 0x8000 - 6), 3, "taken after the NOP, not after MOV SS");
+	tm_free(m);
+}
+
 Test(stack, interrupt_after_an_ordinary_instruction_is_taken_at_once)
 {
 	struct machine *m = tm_new("90 90 f4");

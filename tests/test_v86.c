@@ -5,6 +5,7 @@
 
 #include "cpu/interrupt.h"
 #include "cpu/mmu.h"
+#include "cpu/ops.h"
 #include "cpu/seg.h"
 #include "tests/prot_util.h"
 
@@ -165,5 +166,80 @@ Test(v86, io_bitmap_across_bytes_and_limit)
 	c->cpl = 0;
 	PU_TRY(c, cpu_check_io(c, 0x400, 1));
 	cr_assert_eq(c->exc_vector, -1, "CPL <= IOPL needs no bitmap");
+	tm_free(m);
+}
+
+/* CR4.VME software-interrupt redirection (SDM vol. 3, 20.3.3, table 20-2):
+ * the TSS's I/O map base moves to 0x88 so that the redirection bitmap sits
+ * at 0x68-0x87. INT 0x21 is redirected (bit clear), INT 0x22 is not. */
+static struct machine *enter_v86_vme(uint32_t flags)
+{
+	struct machine *m = enter_v86(flags);
+	struct cpu *c = tm_cpu(m);
+	c->cr4 |= CR4_VME;
+	pu_poke16(m, PU_TSS + 0x66, 0x88);
+	for (unsigned b = 0; b < 32; b++)
+		tm_poke(m, PU_TSS + 0x68 + b, "ff");
+	tm_poke(m, PU_TSS + 0x68 + 0x21 / 8, "fd"); /* clear bit 0x21 & 7 = 1 */
+	pu_poke16(m, 0x21 * 4, 0x0123);              /* the v86 task's IVT at linear 0 */
+	pu_poke16(m, 0x21 * 4 + 2, 0x0800);
+	c->eip = 0x10;
+	c->next_eip = 0x12;
+	return m;
+}
+
+static void int_n(struct cpu *c, unsigned n)
+{
+	struct insn i = { .imm = n, .len = 2 };
+	PU_TRY(c, op_INT_Ib(c, &i));
+}
+
+Test(v86, vme_redirects_int_n_to_the_v86_ivt_with_iopl3)
+{
+	struct machine *m = enter_v86_vme(F_IF | F_IOPL);
+	struct cpu *c = tm_cpu(m);
+	int_n(c, 0x21);
+	cr_assert_eq(c->exc_vector, -1);
+	cr_assert(cpu_v86_mode(c), "stays in virtual-8086 mode (method 4)");
+	cr_assert_eq(c->seg[S_CS].sel, 0x0800);
+	cr_assert_eq(c->seg[S_CS].base, 0x8000);
+	cr_assert_eq(c->next_eip, 0x0123);
+	cr_assert_eq(c->r[R_ESP].d, 0xFFFE - 6);
+	cr_assert_eq(tm_peek16(m, 0x20000 + 0xFFFC), F_IF | F_IOPL | 2, "FLAGS image");
+	cr_assert_eq(tm_peek16(m, 0x20000 + 0xFFFA), 0x1000, "CS");
+	cr_assert_eq(tm_peek16(m, 0x20000 + 0xFFF8), 0x12, "IP of the next instruction");
+	cr_assert_eq(c->eflags & F_IF, 0, "IF cleared");
+	tm_free(m);
+}
+
+Test(v86, vme_redirect_with_iopl0_uses_vif)
+{
+	struct machine *m = enter_v86_vme(F_VIF);
+	struct cpu *c = tm_cpu(m);
+	int_n(c, 0x21);
+	cr_assert_eq(c->exc_vector, -1);
+	cr_assert(cpu_v86_mode(c), "method 6");
+	cr_assert_eq(c->next_eip, 0x0123);
+	cr_assert_eq(tm_peek16(m, 0x20000 + 0xFFFC), F_IF | F_IOPL | 2, "VIF shown as IF, IOPL 3");
+	cr_assert_eq(c->eflags & F_VIF, 0, "VIF cleared");
+	cr_assert_eq(c->eflags & F_IOPL, 0, "real IOPL unchanged");
+	tm_free(m);
+}
+
+Test(v86, vme_unredirected_int_follows_iopl)
+{
+	struct machine *m = enter_v86_vme(0);
+	struct cpu *c = tm_cpu(m);
+	int_n(c, 0x22); /* bit set, IOPL 0: method 5, #GP(0) */
+	cr_assert_eq(c->exc_vector, EXC_GP);
+	cr_assert_eq(c->exc_error, 0);
+	tm_free(m);
+	m = enter_v86_vme(F_IOPL);
+	c = tm_cpu(m);
+	pu_gate(m, PU_IDT, 0x22, PU_CS0, TM_HANDLERS + 0x22, 0xEE, 0); /* DPL 3 */
+	int_n(c, 0x22); /* bit set, IOPL 3: method 3, the protected-mode handler */
+	cr_assert_eq(c->exc_vector, -1);
+	cr_assert(!cpu_v86_mode(c));
+	cr_assert_eq(c->next_eip, TM_HANDLERS + 0x22);
 	tm_free(m);
 }
