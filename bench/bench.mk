@@ -19,4 +19,5 @@ bench: bench/popek-bench bench/guest/payload.bin
 
 .PHONY: bench bench/guest/payload.bin
 
+libpopek_a_SOURCES += cpu/ops_fast.c cpu/ops_fast.h
 tests_unit_SOURCES += tests/test_perf.c
