@@ -61,7 +61,8 @@ static inline int32_t lf_sext(uint32_t v, unsigned size)
 /* Fast paths for the producers a compiler puts before Jcc/SETcc/CMOVcc:
  * CMP/SUB compare their operands directly (SDM vol. 1, table B-1: B is
  * a < b unsigned, L is a < b signed, LE is a <= b signed); logic results
- * have CF = OF = 0. Anything else goes through the per-flag functions. */
+ * have CF = OF = 0; ZF and SF of any producer come from its result.
+ * Anything else goes through the per-flag functions. */
 static inline bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigned cc)
 {
 	bool r;
@@ -88,6 +89,12 @@ static inline bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigne
 		case 7: r = v <= 0; break;
 		default: return lf_cond_slow(lf, eflags, cc);
 		}
+	} else if ((cc >> 1) == 2) {
+		/* ZF of any producer is its size-masked result being zero
+		 * (ADD, INC, DEC and shifts ahead of a loop branch). */
+		r = lf->kind == LF_NONE ? (eflags >> 6) & 1 : lf_sext(lf->res, lf->size) == 0;
+	} else if ((cc >> 1) == 4) {
+		r = lf->kind == LF_NONE ? (eflags >> 7) & 1 : lf_sext(lf->res, lf->size) < 0;
 	} else {
 		return lf_cond_slow(lf, eflags, cc);
 	}

@@ -68,6 +68,70 @@ Test(perf_flags, logic_results)
 	cr_assert(lf_cond(&lf, 0, 0xA));   /* P: zero has even parity */
 }
 
+/* ZF and SF read straight from the result of any producer (SDM vol. 1,
+ * 3.4.3.1: ZF set if the result is zero, SF the result's most significant
+ * bit), and from EFLAGS bits 6 and 7 when no lazy producer is pending. */
+Test(perf_flags, zf_sf_of_other_producers)
+{
+	struct lazy_flags lf;
+	lf_set(&lf, LF_INC, 0, 0x00, 0xFF, 0); /* INC AL with AL=FFh */
+	cr_assert(lf_cond(&lf, 0, 0x4));   /* Z */
+	cr_assert(!lf_cond(&lf, 0, 0x5));  /* NZ */
+	cr_assert(!lf_cond(&lf, 0, 0x8));  /* S */
+	lf_set(&lf, LF_ADD, 1, 0x0000, 0x8000, 0x8000); /* 16-bit wrap to 0 */
+	cr_assert(lf_cond(&lf, 0, 0x4));
+	cr_assert(lf_cond(&lf, 0, 0x9));   /* NS */
+	lf_set(&lf, LF_DEC, 2, 0xFFFFFFFFu, 0, 0); /* DEC of 0 */
+	cr_assert(lf_cond(&lf, 0, 0x5));
+	cr_assert(lf_cond(&lf, 0, 0x8));
+	lf_set(&lf, LF_SHL, 1, 0x8000, 0x4000, 1); /* SHL AX,1 with AX=4000h */
+	cr_assert(!lf_cond(&lf, 0, 0x4));
+	cr_assert(lf_cond(&lf, 0, 0x8));
+	lf.kind = LF_NONE;
+	cr_assert(lf_cond(&lf, 0x40, 0x4));  /* EFLAGS.ZF */
+	cr_assert(!lf_cond(&lf, 0x80, 0x4));
+	cr_assert(lf_cond(&lf, 0x80, 0x8));  /* EFLAGS.SF */
+	cr_assert(lf_cond(&lf, 0x40, 0x9));
+}
+
+/* ---- Jcc with a 32-bit operand size (per-condition handlers) ---- */
+
+#include "tests/tm.h"
+#include "cpu/cpu.h"
+
+Test(perf_jcc, o32_taken_and_not_taken)
+{
+	struct machine *m = tm_new("31 db"                 /* xor bx, bx */
+				   "b8 01 00"              /* mov ax, 1 */
+				   "48"                    /* dec ax: ZF = 1 */
+				   "66 0f 84 02 00 00 00"  /* jz +2 (o32) */
+				   "b3 01"                 /* mov bl, 1: skipped */
+				   "66 0f 85 02 00 00 00"  /* jnz +2: not taken */
+				   "b7 02"                 /* mov bh, 2 */
+				   "66 0f 82 02 00 00 00"  /* jb +2: CF = 0 after xor... */
+				   "b3 03"                 /* ...and DEC keeps it: runs */
+				   "f4");
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EBX].w, 0x0203);
+	cr_assert_eq(tm_cpu(m)->seg[S_CS].sel, 0x1000);
+	tm_free(m);
+}
+
+/* SDM vol. 2, Jcc: a target beyond the CS limit raises #GP(0) (real mode:
+ * #GP), reported at the branch with state unchanged. */
+Test(perf_jcc, o32_target_beyond_cs_limit_faults)
+{
+	struct machine *m = tm_new("31 c0"                 /* xor ax, ax: ZF = 1 */
+				   "66 0f 84 00 00 01 00"  /* jz +10000h */
+				   "f4");
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->seg[S_CS].sel, 0);
+	cr_assert_eq(c->eip, TM_HANDLERS + 13 + 1);
+	cr_assert_eq(tm_peek16(m, 0x7FFA), 2); /* IP of the JZ */
+	tm_free(m);
+}
+
 /* ---- self-modifying code: decoded blocks must follow every write ---- */
 
 #include "tests/prot_util.h"
