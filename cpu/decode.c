@@ -7,7 +7,6 @@
 #include "cpu/decode.h"
 
 #include "cpu/ops.h"
-#include "cpu/ops_fast.h"
 #include "cpu/ops_pending.h"
 
 enum {
@@ -253,7 +252,6 @@ int decode_insn(const uint8_t *bytes, unsigned avail, bool d32, struct insn *i,
 	i->fn = regform ? (o32 ? d->r32 : d->r16) : (o32 ? d->m32 : d->m16);
 	if ((i->flags & I_LOCK) && (!(d->flags & D_LOCK) || regform))
 		i->fn = op_UD;
-	i->fn = ops_fast_pick(i);
 	i->len = (uint8_t)k.n;
 	if (desc)
 		*desc = d;

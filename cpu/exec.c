@@ -9,6 +9,7 @@
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
 #include "cpu/icache.h"
+#include "cpu/ops_fast.h"
 #include "cpu/interrupt.h"
 #include "cpu/mmu.h"
 
@@ -72,6 +73,7 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 		int len = decode_insn(host + off, avail, mode, &b->insns[n], &d);
 		if (len <= 0)
 			break; /* runs past the page or limit, or too long: decoded alone */
+		b->insns[n].fn = ops_fast_pick(&b->insns[n]);
 		n++;
 		off += (unsigned)len;
 		nbytes += (unsigned)len;

@@ -132,6 +132,50 @@ Test(perf_jcc, o32_target_beyond_cs_limit_faults)
 	tm_free(m);
 }
 
+/* ---- base + displacement MOV/MOVZX/LEA forms (32-bit addressing) ---- */
+
+Test(perf_mov, base_disp_forms)
+{
+	struct machine *m = tm_new("b8 00 20 8e d8"            /* mov ax, 2000h; mov ds, ax */
+				   "66 bb 00 01 00 00"         /* mov ebx, 100h */
+				   "66 b8 78 56 34 12"         /* mov eax, 12345678h */
+				   "67 66 89 43 04"            /* mov [ebx+4], eax */
+				   "67 66 8b 4b 04"            /* mov ecx, [ebx+4] */
+				   "67 66 0f b6 53 05"         /* movzx edx, byte [ebx+5] */
+				   "67 88 63 08"               /* mov [ebx+8], ah */
+				   "67 8a 63 07"               /* mov ah, [ebx+7] */
+				   "67 66 c7 43 0c ef be ad de" /* mov dword [ebx+0Ch], DEADBEEFh */
+				   "67 66 8d 73 10"            /* lea esi, [ebx+10h] */
+				   "f4");
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(tm_peek32(m, 0x20104), 0x12345678u);
+	cr_assert_eq(c->r[R_ECX].d, 0x12345678u);
+	cr_assert_eq(c->r[R_EDX].d, 0x56u);
+	cr_assert_eq(tm_peek8(m, 0x20108), 0x56);
+	cr_assert_eq(c->r[R_EAX].d, 0x12341278u);
+	cr_assert_eq(tm_peek32(m, 0x2010C), 0xDEADBEEFu);
+	cr_assert_eq(c->r[R_ESI].d, 0x110u);
+	tm_free(m);
+}
+
+/* SDM vol. 2, MOV, real-address mode exceptions: #GP when an operand lies
+ * outside the segment limit (FFFFh); the load leaves EAX unchanged. */
+Test(perf_mov, base_disp_beyond_the_limit_faults)
+{
+	struct machine *m = tm_new("66 bb fe ff 00 00"  /* mov ebx, FFFEh */
+				   "66 31 c0"           /* xor eax, eax */
+				   "48"                 /* dec ax: EAX = FFFFh */
+				   "67 66 8b 43 00"     /* mov eax, [ebx+0]: bytes FFFEh-10001h */
+				   "f4");
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->eip, TM_HANDLERS + 13 + 1);
+	cr_assert_eq(c->r[R_EAX].d, 0xFFFFu);
+	cr_assert_eq(tm_peek16(m, 0x7FFA), 10); /* IP of the MOV */
+	tm_free(m);
+}
+
 /* ---- self-modifying code: decoded blocks must follow every write ---- */
 
 #include "tests/prot_util.h"
