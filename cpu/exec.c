@@ -226,15 +226,13 @@ static bool attention(struct cpu *c, enum cpu_exit *why)
 	return false;
 }
 
-enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
+/* The dispatch loop, apart from cpu_run so that its setjmp does not force
+ * the loop's variables (c itself, the block pointers) out to the stack:
+ * an exception longjmps back to cpu_run, which re-enters here. */
+static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *c)
 {
 	enum cpu_exit why;
-	c->until = until;
-	c->stop_icount = 0;
-	if (setjmp(c->jmp))
-		deliver_exception(c);
-	/* The block that just ran to its end, for the link shortcut; set again
-	 * here after an exception's longjmp. */
+	/* The block that just ran to its end, for the link shortcut. */
 	const struct block *prev = NULL;
 	for (;;) {
 		if (unlikely(c->icount >= c->stop_icount)) {
@@ -259,4 +257,13 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
 		} while (++i < end && c->icount < c->stop_icount);
 		prev = i == end ? b : NULL;
 	}
+}
+
+enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
+{
+	c->until = until;
+	c->stop_icount = 0;
+	if (setjmp(c->jmp))
+		deliver_exception(c);
+	return run_blocks(c);
 }
