@@ -176,6 +176,27 @@ Test(perf_mov, base_disp_beyond_the_limit_faults)
 	tm_free(m);
 }
 
+/* IMUL replaces CF and OF (SDM vol. 2, IMUL: set when the result was
+ * truncated) whatever the pending lazy producer left, and keeps the
+ * non-arithmetic flags. */
+Test(perf_mov, imul_flags_replace_a_pending_borrow)
+{
+	struct machine *m = tm_new("fd"                    /* std */
+				   "31 c0"                 /* xor ax, ax */
+				   "3c 01"                 /* cmp al, 1: CF = 1 (lazy) */
+				   "66 b9 07 00 00 00"     /* mov ecx, 7 */
+				   "66 6b c1 03"           /* imul eax, ecx, 3: no overflow */
+				   "9c"                    /* pushf */
+				   "f4");
+	tm_run(m);
+	uint16_t f = tm_peek16(m, 0x7FFE);
+	cr_assert_eq(tm_cpu(m)->r[R_EAX].d, 21u);
+	cr_assert_eq(f & 0x0801, 0);      /* OF, CF clear */
+	cr_assert_eq(f & 0x0400, 0x0400); /* DF kept */
+	cr_assert_eq(f & 0x0002, 0x0002); /* reserved bit 1 */
+	tm_free(m);
+}
+
 /* ---- self-modifying code: decoded blocks must follow every write ---- */
 
 #include "tests/prot_util.h"
