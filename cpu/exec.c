@@ -127,14 +127,13 @@ static const struct block *next_block(struct cpu *c, struct block *prev)
 {
 	const struct seg *cs = &c->seg[S_CS];
 	laddr_t la = cs->base + c->eip;
-	uint8_t user = (uint8_t)mmu_user(c);
 	uint8_t mode = (cs->ar & AR_DB) ? 1 : 0;
 	uint64_t epoch = c->tlb.epoch;
+	uint64_t key = epoch << 1 | mmu_user(c);
 	for (unsigned k = 0; k < BLOCK_LINKS; k++) {
 		const struct block *b = prev->link[k];
-		if (b && prev->link_la[k] == la && prev->link_epoch[k] == epoch &&
-		    prev->link_user[k] == user && b->mode == mode &&
-		    (uint64_t)c->eip + b->nbytes - 1 <= cs->limit)
+		if (b && prev->link_la[k] == la && prev->link_key[k] == key &&
+		    b->mode == mode && (uint64_t)c->eip + b->nbytes - 1 <= cs->limit)
 			return b;
 	}
 	const struct block *b = current_block(c);
@@ -143,8 +142,7 @@ static const struct block *next_block(struct cpu *c, struct block *prev)
 		prev->link_next = (uint8_t)((k + 1) % BLOCK_LINKS);
 		prev->link[k] = (struct block *)b;
 		prev->link_la[k] = la;
-		prev->link_user[k] = user;
-		prev->link_epoch[k] = epoch;
+		prev->link_key[k] = key;
 	}
 	return b;
 }
