@@ -51,10 +51,13 @@ uint32_t lf_arith(const struct lazy_flags *lf, uint32_t eflags);
 /* Condition code cc (0-15, as in Jcc's low nibble) holds: any producer. */
 bool lf_cond_slow(const struct lazy_flags *lf, uint32_t eflags, unsigned cc);
 
-/* Value sign-extended from the operand size (0: 8, 1: 16, 2: 32 bits). */
+/* Value sign-extended from the operand size (0: 8, 1: 16, 2: 32 bits).
+ * The shift comes from a table: one load instead of the arithmetic on
+ * size in every condition test. */
+static const uint8_t lf_sext_shift[4] = { 24, 16, 0, 0 };
 static inline int32_t lf_sext(uint32_t v, unsigned size)
 {
-	unsigned sh = 24u - 8u * size - (size == 2 ? 8u : 0u);
+	unsigned sh = lf_sext_shift[size & 3];
 	return (int32_t)(v << sh) >> sh;
 }
 
