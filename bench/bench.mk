@@ -2,7 +2,7 @@
 # shared benchmark guest, then times popek on it. Never part of make check.
 EXTRA_PROGRAMS = bench/popek-bench
 CLEANFILES += bench/popek-bench
-EXTRA_DIST += bench/README.md bench/run.sh
+EXTRA_DIST += bench/README.md bench/RESULTS.md bench/run.sh
 bench_popek_bench_SOURCES = bench/popek_bench.c
 bench_popek_bench_LDADD = libpopek.a $(ZLIB_LIBS)
 
@@ -19,4 +19,5 @@ bench: bench/popek-bench bench/guest/payload.bin
 
 .PHONY: bench bench/guest/payload.bin
 
+libpopek_a_SOURCES += cpu/ops_fast.c cpu/ops_fast.h
 tests_unit_SOURCES += tests/test_perf.c

@@ -73,10 +73,11 @@ ALU2_INLINE uint32_t e_off(const struct cpu *c, const struct insn *i, bool mem)
 	return mem ? insn_ea(c, i) : 0;
 }
 
-/* Replace some arithmetic flags eagerly: fold the lazy state in first. */
+/* Replace some arithmetic flags eagerly: fold the lazy state in first,
+ * unless all six are replaced (MUL, IMUL), when it would be discarded. */
 ALU2_INLINE void flags_put(struct cpu *c, uint32_t which, uint32_t values)
 {
-	uint32_t f = cpu_get_eflags(c);
+	uint32_t f = (which & F_ARITH) == F_ARITH ? c->eflags | 0x2 : cpu_get_eflags(c);
 	c->eflags = (f & ~which) | (values & which);
 	c->lf.kind = LF_NONE;
 }

@@ -9,6 +9,7 @@
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
 #include "cpu/icache.h"
+#include "cpu/ops_fast.h"
 #include "cpu/interrupt.h"
 #include "cpu/mmu.h"
 
@@ -72,6 +73,7 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 		int len = decode_insn(host + off, avail, mode, &b->insns[n], &d);
 		if (len <= 0)
 			break; /* runs past the page or limit, or too long: decoded alone */
+		b->insns[n].fn = ops_fast_pick(&b->insns[n]);
 		n++;
 		off += (unsigned)len;
 		nbytes += (unsigned)len;
@@ -125,14 +127,13 @@ static const struct block *next_block(struct cpu *c, struct block *prev)
 {
 	const struct seg *cs = &c->seg[S_CS];
 	laddr_t la = cs->base + c->eip;
-	uint8_t user = (uint8_t)mmu_user(c);
 	uint8_t mode = (cs->ar & AR_DB) ? 1 : 0;
 	uint64_t epoch = c->tlb.epoch;
+	uint64_t key = epoch << 1 | mmu_user(c);
 	for (unsigned k = 0; k < BLOCK_LINKS; k++) {
 		const struct block *b = prev->link[k];
-		if (b && prev->link_la[k] == la && prev->link_epoch[k] == epoch &&
-		    prev->link_user[k] == user && b->mode == mode &&
-		    (uint64_t)c->eip + b->nbytes - 1 <= cs->limit)
+		if (b && prev->link_la[k] == la && prev->link_key[k] == key &&
+		    b->mode == mode && (uint64_t)c->eip + b->nbytes - 1 <= cs->limit)
 			return b;
 	}
 	const struct block *b = current_block(c);
@@ -141,8 +142,7 @@ static const struct block *next_block(struct cpu *c, struct block *prev)
 		prev->link_next = (uint8_t)((k + 1) % BLOCK_LINKS);
 		prev->link[k] = (struct block *)b;
 		prev->link_la[k] = la;
-		prev->link_user[k] = user;
-		prev->link_epoch[k] = epoch;
+		prev->link_key[k] = key;
 	}
 	return b;
 }
@@ -224,15 +224,13 @@ static bool attention(struct cpu *c, enum cpu_exit *why)
 	return false;
 }
 
-enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
+/* The dispatch loop, apart from cpu_run so that its setjmp does not force
+ * the loop's variables (c itself, the block pointers) out to the stack:
+ * an exception longjmps back to cpu_run, which re-enters here. */
+static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *c)
 {
 	enum cpu_exit why;
-	c->until = until;
-	c->stop_icount = 0;
-	if (setjmp(c->jmp))
-		deliver_exception(c);
-	/* The block that just ran to its end, for the link shortcut; set again
-	 * here after an exception's longjmp. */
+	/* The block that just ran to its end, for the link shortcut. */
 	const struct block *prev = NULL;
 	for (;;) {
 		if (unlikely(c->icount >= c->stop_icount)) {
@@ -257,4 +255,13 @@ enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
 		} while (++i < end && c->icount < c->stop_icount);
 		prev = i == end ? b : NULL;
 	}
+}
+
+enum cpu_exit cpu_run(struct cpu *c, uint64_t until)
+{
+	c->until = until;
+	c->stop_icount = 0;
+	if (setjmp(c->jmp))
+		deliver_exception(c);
+	return run_blocks(c);
 }

@@ -51,17 +51,21 @@ uint32_t lf_arith(const struct lazy_flags *lf, uint32_t eflags);
 /* Condition code cc (0-15, as in Jcc's low nibble) holds: any producer. */
 bool lf_cond_slow(const struct lazy_flags *lf, uint32_t eflags, unsigned cc);
 
-/* Value sign-extended from the operand size (0: 8, 1: 16, 2: 32 bits). */
+/* Value sign-extended from the operand size (0: 8, 1: 16, 2: 32 bits).
+ * The shift comes from a table: one load instead of the arithmetic on
+ * size in every condition test. */
+static const uint8_t lf_sext_shift[4] = { 24, 16, 0, 0 };
 static inline int32_t lf_sext(uint32_t v, unsigned size)
 {
-	unsigned sh = 24u - 8u * size - (size == 2 ? 8u : 0u);
+	unsigned sh = lf_sext_shift[size & 3];
 	return (int32_t)(v << sh) >> sh;
 }
 
 /* Fast paths for the producers a compiler puts before Jcc/SETcc/CMOVcc:
  * CMP/SUB compare their operands directly (SDM vol. 1, table B-1: B is
  * a < b unsigned, L is a < b signed, LE is a <= b signed); logic results
- * have CF = OF = 0. Anything else goes through the per-flag functions. */
+ * have CF = OF = 0; ZF and SF of any producer come from its result.
+ * Anything else goes through the per-flag functions. */
 static inline bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigned cc)
 {
 	bool r;
@@ -88,6 +92,12 @@ static inline bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigne
 		case 7: r = v <= 0; break;
 		default: return lf_cond_slow(lf, eflags, cc);
 		}
+	} else if ((cc >> 1) == 2) {
+		/* ZF of any producer is its size-masked result being zero
+		 * (ADD, INC, DEC and shifts ahead of a loop branch). */
+		r = lf->kind == LF_NONE ? (eflags >> 6) & 1 : lf_sext(lf->res, lf->size) == 0;
+	} else if ((cc >> 1) == 4) {
+		r = lf->kind == LF_NONE ? (eflags >> 7) & 1 : lf_sext(lf->res, lf->size) < 0;
 	} else {
 		return lf_cond_slow(lf, eflags, cc);
 	}

@@ -21,12 +21,12 @@ struct block {
 	uint16_t n;      /* instructions */
 	uint8_t mode;    /* CS.D when decoded, BLOCK_DEAD once invalidated */
 	uint8_t link_next; /* link slot to fill next */
-	/* Blocks that ran after this one: at linear address link_la with that
-	 * privilege class, valid while the TLB epoch is link_epoch (so the
-	 * linear-to-physical mapping and the arena are unchanged). */
-	uint8_t link_user[BLOCK_LINKS];
+	/* Blocks that ran after this one: at linear address link_la, valid
+	 * while the TLB epoch and privilege class are those of link_key
+	 * (epoch << 1 | user: one compare), so the linear-to-physical mapping
+	 * and the arena are unchanged. */
 	laddr_t link_la[BLOCK_LINKS];
-	uint64_t link_epoch[BLOCK_LINKS];
+	uint64_t link_key[BLOCK_LINKS];
 	struct block *link[BLOCK_LINKS];
 	struct block *hnext; /* chain in the lookup hash */
 	struct block *pnext; /* chain in the per-page hash */

@@ -68,6 +68,135 @@ Test(perf_flags, logic_results)
 	cr_assert(lf_cond(&lf, 0, 0xA));   /* P: zero has even parity */
 }
 
+/* ZF and SF read straight from the result of any producer (SDM vol. 1,
+ * 3.4.3.1: ZF set if the result is zero, SF the result's most significant
+ * bit), and from EFLAGS bits 6 and 7 when no lazy producer is pending. */
+Test(perf_flags, zf_sf_of_other_producers)
+{
+	struct lazy_flags lf;
+	lf_set(&lf, LF_INC, 0, 0x00, 0xFF, 0); /* INC AL with AL=FFh */
+	cr_assert(lf_cond(&lf, 0, 0x4));   /* Z */
+	cr_assert(!lf_cond(&lf, 0, 0x5));  /* NZ */
+	cr_assert(!lf_cond(&lf, 0, 0x8));  /* S */
+	lf_set(&lf, LF_ADD, 1, 0x0000, 0x8000, 0x8000); /* 16-bit wrap to 0 */
+	cr_assert(lf_cond(&lf, 0, 0x4));
+	cr_assert(lf_cond(&lf, 0, 0x9));   /* NS */
+	lf_set(&lf, LF_DEC, 2, 0xFFFFFFFFu, 0, 0); /* DEC of 0 */
+	cr_assert(lf_cond(&lf, 0, 0x5));
+	cr_assert(lf_cond(&lf, 0, 0x8));
+	lf_set(&lf, LF_SHL, 1, 0x8000, 0x4000, 1); /* SHL AX,1 with AX=4000h */
+	cr_assert(!lf_cond(&lf, 0, 0x4));
+	cr_assert(lf_cond(&lf, 0, 0x8));
+	lf.kind = LF_NONE;
+	cr_assert(lf_cond(&lf, 0x40, 0x4));  /* EFLAGS.ZF */
+	cr_assert(!lf_cond(&lf, 0x80, 0x4));
+	cr_assert(lf_cond(&lf, 0x80, 0x8));  /* EFLAGS.SF */
+	cr_assert(lf_cond(&lf, 0x40, 0x9));
+}
+
+/* ---- Jcc with a 32-bit operand size (per-condition handlers) ---- */
+
+#include "tests/tm.h"
+#include "cpu/cpu.h"
+
+Test(perf_jcc, o32_taken_and_not_taken)
+{
+	struct machine *m = tm_new("31 db"                 /* xor bx, bx */
+				   "b8 01 00"              /* mov ax, 1 */
+				   "48"                    /* dec ax: ZF = 1 */
+				   "66 0f 84 02 00 00 00"  /* jz +2 (o32) */
+				   "b3 01"                 /* mov bl, 1: skipped */
+				   "66 0f 85 02 00 00 00"  /* jnz +2: not taken */
+				   "b7 02"                 /* mov bh, 2 */
+				   "66 0f 82 02 00 00 00"  /* jb +2: CF = 0 after xor... */
+				   "b3 03"                 /* ...and DEC keeps it: runs */
+				   "f4");
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EBX].w, 0x0203);
+	cr_assert_eq(tm_cpu(m)->seg[S_CS].sel, 0x1000);
+	tm_free(m);
+}
+
+/* SDM vol. 2, Jcc: a target beyond the CS limit raises #GP(0) (real mode:
+ * #GP), reported at the branch with state unchanged. */
+Test(perf_jcc, o32_target_beyond_cs_limit_faults)
+{
+	struct machine *m = tm_new("31 c0"                 /* xor ax, ax: ZF = 1 */
+				   "66 0f 84 00 00 01 00"  /* jz +10000h */
+				   "f4");
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->seg[S_CS].sel, 0);
+	cr_assert_eq(c->eip, TM_HANDLERS + 13 + 1);
+	cr_assert_eq(tm_peek16(m, 0x7FFA), 2); /* IP of the JZ */
+	tm_free(m);
+}
+
+/* ---- base + displacement MOV/MOVZX/LEA forms (32-bit addressing) ---- */
+
+Test(perf_mov, base_disp_forms)
+{
+	struct machine *m = tm_new("b8 00 20 8e d8"            /* mov ax, 2000h; mov ds, ax */
+				   "66 bb 00 01 00 00"         /* mov ebx, 100h */
+				   "66 b8 78 56 34 12"         /* mov eax, 12345678h */
+				   "67 66 89 43 04"            /* mov [ebx+4], eax */
+				   "67 66 8b 4b 04"            /* mov ecx, [ebx+4] */
+				   "67 66 0f b6 53 05"         /* movzx edx, byte [ebx+5] */
+				   "67 88 63 08"               /* mov [ebx+8], ah */
+				   "67 8a 63 07"               /* mov ah, [ebx+7] */
+				   "67 66 c7 43 0c ef be ad de" /* mov dword [ebx+0Ch], DEADBEEFh */
+				   "67 66 8d 73 10"            /* lea esi, [ebx+10h] */
+				   "f4");
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(tm_peek32(m, 0x20104), 0x12345678u);
+	cr_assert_eq(c->r[R_ECX].d, 0x12345678u);
+	cr_assert_eq(c->r[R_EDX].d, 0x56u);
+	cr_assert_eq(tm_peek8(m, 0x20108), 0x56);
+	cr_assert_eq(c->r[R_EAX].d, 0x12341278u);
+	cr_assert_eq(tm_peek32(m, 0x2010C), 0xDEADBEEFu);
+	cr_assert_eq(c->r[R_ESI].d, 0x110u);
+	tm_free(m);
+}
+
+/* SDM vol. 2, MOV, real-address mode exceptions: #GP when an operand lies
+ * outside the segment limit (FFFFh); the load leaves EAX unchanged. */
+Test(perf_mov, base_disp_beyond_the_limit_faults)
+{
+	struct machine *m = tm_new("66 bb fe ff 00 00"  /* mov ebx, FFFEh */
+				   "66 31 c0"           /* xor eax, eax */
+				   "48"                 /* dec ax: EAX = FFFFh */
+				   "67 66 8b 43 00"     /* mov eax, [ebx+0]: bytes FFFEh-10001h */
+				   "f4");
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->eip, TM_HANDLERS + 13 + 1);
+	cr_assert_eq(c->r[R_EAX].d, 0xFFFFu);
+	cr_assert_eq(tm_peek16(m, 0x7FFA), 10); /* IP of the MOV */
+	tm_free(m);
+}
+
+/* IMUL replaces CF and OF (SDM vol. 2, IMUL: set when the result was
+ * truncated) whatever the pending lazy producer left, and keeps the
+ * non-arithmetic flags. */
+Test(perf_mov, imul_flags_replace_a_pending_borrow)
+{
+	struct machine *m = tm_new("fd"                    /* std */
+				   "31 c0"                 /* xor ax, ax */
+				   "3c 01"                 /* cmp al, 1: CF = 1 (lazy) */
+				   "66 b9 07 00 00 00"     /* mov ecx, 7 */
+				   "66 6b c1 03"           /* imul eax, ecx, 3: no overflow */
+				   "9c"                    /* pushf */
+				   "f4");
+	tm_run(m);
+	uint16_t f = tm_peek16(m, 0x7FFE);
+	cr_assert_eq(tm_cpu(m)->r[R_EAX].d, 21u);
+	cr_assert_eq(f & 0x0801, 0);      /* OF, CF clear */
+	cr_assert_eq(f & 0x0400, 0x0400); /* DF kept */
+	cr_assert_eq(f & 0x0002, 0x0002); /* reserved bit 1 */
+	tm_free(m);
+}
+
 /* ---- self-modifying code: decoded blocks must follow every write ---- */
 
 #include "tests/prot_util.h"
