@@ -6,20 +6,8 @@
 #include "tests/ctrl_direct.h"
 #include "tests/tm.h"
 
-static uint8_t ack_0x40(void *opaque)
-{
-	(void)opaque;
-	return 0x40;
-}
-
-static void stub_set_irq(void *opaque, unsigned irq, int level)
-{
-	(void)opaque;
-	(void)irq;
-	(void)level;
-}
-
-static const struct intc_ops stub_intc = { stub_set_irq, ack_0x40 };
+/* The vector every acknowledged interrupt gets. */
+static const uint8_t intr_vector = 0x40;
 
 Test(stack, push_sp_pushes_the_value_before_the_push)
 {
@@ -109,7 +97,7 @@ Test(stack, pop_ss_holds_off_interrupts_for_one_instruction)
 {
 	struct machine *m = tm_new("17 90 f4");
 	struct cpu *c = tm_cpu(m);
-	machine_set_intc(m, &stub_intc, NULL);
+	tm_fixed_intc(m, &intr_vector);
 	c->eflags |= F_IF;
 	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT); /* POP SS only */
 	cpu_set_intr(c, true);
@@ -130,7 +118,7 @@ Test(stack, lss_does_not_hold_off_interrupts)
 	struct machine *m = tm_new("0f b2 26 00 10 90 f4");
 	struct cpu *c = tm_cpu(m);
 	tm_poke(m, 0x1000, "00 70 00 00");
-	machine_set_intc(m, &stub_intc, NULL);
+	tm_fixed_intc(m, &intr_vector);
 	c->eflags |= F_IF;
 	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT); /* LSS only */
 	cpu_set_intr(c, true);
@@ -146,7 +134,7 @@ Test(stack, mov_ss_holds_off_interrupts_for_one_instruction)
 	/* 8e d0: mov ss, ax (AX = 0) */
 	struct machine *m = tm_new("8e d0 90 f4");
 	struct cpu *c = tm_cpu(m);
-	machine_set_intc(m, &stub_intc, NULL);
+	tm_fixed_intc(m, &intr_vector);
 	c->eflags |= F_IF;
 	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT);
 	cpu_set_intr(c, true);
@@ -160,7 +148,7 @@ Test(stack, interrupt_after_an_ordinary_instruction_is_taken_at_once)
 {
 	struct machine *m = tm_new("90 90 f4");
 	struct cpu *c = tm_cpu(m);
-	machine_set_intc(m, &stub_intc, NULL);
+	tm_fixed_intc(m, &intr_vector);
 	c->eflags |= F_IF;
 	machine_run(m, 1);
 	cpu_set_intr(c, true);

@@ -456,26 +456,14 @@ Test(sys, xlat_with_default_and_overridden_segment)
 
 /* ---- CLI / STI ---- */
 
-static uint8_t ack_0x30(void *opaque)
-{
-	(void)opaque;
-	return 0x30;
-}
-
-static void no_set_irq(void *opaque, unsigned irq, int level)
-{
-	(void)opaque;
-	(void)irq;
-	(void)level;
-}
-
-static const struct intc_ops stub_intc = { no_set_irq, ack_0x30 };
+/* The vector every acknowledged interrupt gets. */
+static const uint8_t intr_vector = 0x30;
 
 Test(sys, sti_holds_off_a_pending_interrupt_for_one_instruction)
 {
 	struct machine *m = tm_new("fb 90 f4");
 	struct cpu *c = tm_cpu(m);
-	machine_set_intc(m, &stub_intc, NULL);
+	tm_fixed_intc(m, &intr_vector);
 	cpu_set_intr(c, true);
 	machine_run(m, 3);
 	cpu_set_intr(c, false);
@@ -489,7 +477,7 @@ Test(sys, sti_with_if_already_set_has_no_shadow)
 {
 	struct machine *m = tm_new("fb 90 f4");
 	struct cpu *c = tm_cpu(m);
-	machine_set_intc(m, &stub_intc, NULL);
+	tm_fixed_intc(m, &intr_vector);
 	c->eflags |= F_IF;
 	machine_run(m, 1);
 	cpu_set_intr(c, true);

@@ -56,6 +56,25 @@ enum machine_stop tm_run(struct machine *m)
 	return machine_run(m, machine_cpu(m)->icount + 1000000);
 }
 
+static void fixed_set_irq(void *opaque, unsigned irq, int level)
+{
+	(void)opaque;
+	(void)irq;
+	(void)level;
+}
+
+static uint8_t fixed_ack(void *opaque)
+{
+	return *(const uint8_t *)opaque;
+}
+
+static const struct intc_ops fixed_intc = { fixed_set_irq, fixed_ack };
+
+void tm_fixed_intc(struct machine *m, const uint8_t *vector)
+{
+	machine_set_intc(m, &fixed_intc, (void *)(uintptr_t)vector);
+}
+
 void tm_free(struct machine *m) { machine_free(m); }
 struct cpu *tm_cpu(struct machine *m) { return machine_cpu(m); }
 

@@ -21,6 +21,10 @@ void tm_poke(struct machine *m, paddr_t at, const char *hex);
 enum machine_stop tm_run(struct machine *m);
 void tm_free(struct machine *m);
 struct cpu *tm_cpu(struct machine *m);
+/* Install an interrupt controller that ignores IRQ lines and answers every
+ * INTA with *vector (which must outlive the machine): tests then drive the
+ * CPU's INTR input directly with cpu_set_intr. */
+void tm_fixed_intc(struct machine *m, const uint8_t *vector);
 /* Physical memory helpers */
 uint8_t tm_peek8(struct machine *m, paddr_t at);
 uint16_t tm_peek16(struct machine *m, paddr_t at);
