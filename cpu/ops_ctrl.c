@@ -203,13 +203,11 @@ void op_JCXZ(struct cpu *c, const struct insn *i)
  * map base of the 32-bit TSS, is clear: INT n is redirected. */
 static bool v86_redirected(struct cpu *c, unsigned n)
 {
-	const struct seg *tr = &c->tr;
-	if (!(tr->ar & AR_P) || tr->limit < 0x67)
+	int32_t base = tss_io_map_base(c);
+	uint32_t at = (uint32_t)base - 32 + n / 8;
+	if (base < 32 || at > c->tr.limit)
 		cpu_raise(c, EXC_GP, 0);
-	uint32_t at = (uint32_t)lin_rd16_acc(c, tr->base + 0x66, ACC_SYS) - 32 + n / 8;
-	if (at > tr->limit)
-		cpu_raise(c, EXC_GP, 0);
-	return !((lin_rd8_acc(c, tr->base + at, ACC_SYS) >> (n & 7)) & 1);
+	return !((lin_rd8_acc(c, c->tr.base + at, ACC_SYS) >> (n & 7)) & 1);
 }
 
 /* Methods 4 and 6: an 8086-style interrupt inside the virtual-8086 task.

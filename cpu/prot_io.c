@@ -9,13 +9,22 @@
 #include "cpu/mmu.h"
 #include "cpu/seg.h"
 
-bool io_allowed_prot(struct cpu *c, uint16_t port, unsigned size)
+int32_t tss_io_map_base(struct cpu *c)
 {
 	const struct seg *tr = &c->tr;
 	unsigned type = AR_TYPE(tr->ar);
 	if (!(tr->ar & AR_P) || (type != DT_TSS32 && type != DT_TSS32_BUSY) || tr->limit < 0x67)
+		return -1;
+	return lin_rd16_acc(c, tr->base + 0x66, ACC_SYS);
+}
+
+bool io_allowed_prot(struct cpu *c, uint16_t port, unsigned size)
+{
+	const struct seg *tr = &c->tr;
+	int32_t base = tss_io_map_base(c);
+	if (base < 0)
 		return false;
-	uint32_t at = (uint32_t)lin_rd16_acc(c, tr->base + 0x66, ACC_SYS) + port / 8;
+	uint32_t at = (uint32_t)base + port / 8;
 	if ((uint64_t)at + 1 > tr->limit)
 		return false;
 	uint32_t bits = lin_rd16_acc(c, tr->base + at, ACC_SYS);

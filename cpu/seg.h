@@ -35,5 +35,9 @@ void iret_prot(struct cpu *c, bool o32);
 /* IRET in virtual-8086 mode (IOPL-sensitive). */
 void iret_v86(struct cpu *c, bool o32);
 bool io_allowed_prot(struct cpu *c, uint16_t port, unsigned size);
+/* The I/O map base field of the current 32-bit TSS (the VME interrupt
+ * redirection bitmap is the 32 bytes below it), or -1 when TR holds no
+ * present 32-bit TSS. */
+int32_t tss_io_map_base(struct cpu *c);
 
 #endif
