@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	if (!o.headless)
 		return fail("the SDL window is not built yet: run with --headless");
 
-	struct machine_config cfg = { .ram_size = o.ram_mb << 20 };
+	struct machine_config cfg = { .ram_size = o.ram_mb << 20, .rtc_start = o.rtc_start };
 	size_t bios_len;
 	uint8_t *bios = file_load(o.bios, MAX_ROM, &bios_len, err, sizeof(err));
 	if (!bios)

@@ -1,10 +1,13 @@
 /* Command-line parsing (see options.h). */
+/* timegm, localtime_r and tm_gmtoff */
+#define _DEFAULT_SOURCE
 #include "frontend/options.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 
@@ -12,7 +15,7 @@ enum {
 	OPT_BIOS = 256, OPT_VGABIOS, OPT_DEBUGCON, OPT_FWLOG, OPT_SERIAL, OPT_DUMP_SCREEN,
 	OPT_MAX_INSNS, OPT_HEADLESS, OPT_VERSION,
 	OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_FDA, OPT_FDB, /* in DRIVE_* order */
-	OPT_CDROM, OPT_BOOT, OPT_SNAPSHOT, OPT_OVERLAY, OPT_READ_ONLY,
+	OPT_CDROM, OPT_BOOT, OPT_SNAPSHOT, OPT_OVERLAY, OPT_READ_ONLY, OPT_RTC,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +39,7 @@ static const struct option long_options[] = {
 	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
 	{ "overlay", required_argument, NULL, OPT_OVERLAY },
 	{ "read-only", required_argument, NULL, OPT_READ_ONLY },
+	{ "rtc", required_argument, NULL, OPT_RTC },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -58,6 +62,8 @@ void options_usage(FILE *out)
 		"  --fda/--fdb FILE     floppy image (160K to 2.88M, format from the size)\n"
 		"  --boot ORDER         boot order, QEMU letters: a floppy, c disk, d CD-ROM\n"
 		"                       (--boot d, --boot order=dc)\n"
+		"  --rtc base=WHEN      RTC start: utc, localtime (host clock) or\n"
+		"                       YYYY-MM-DDTHH:MM:SS (default 2000-01-01T00:00:00)\n"
 		"  --snapshot           drives without --overlay write to temporary overlays\n"
 		"                       discarded at exit: their images stay unchanged\n"
 		"  --overlay DRIVE=FILE keep DRIVE's writes (hda...fdb) in FILE, a popek\n"
@@ -156,6 +162,32 @@ static int parse_drive_option(struct options *o, int c, const char *arg, char *e
 	return 0;
 }
 
+/* The only place popek reads the host clock: on request, for the RTC. */
+int options_parse_rtc(const char *arg, int64_t *start, char *err, size_t errlen)
+{
+	const char *v = !strncmp(arg, "base=", 5) ? arg + 5 : arg;
+	time_t now = time(NULL);
+	struct tm tm = { 0 };
+	int y, mo, d, h, mi, se;
+	char tail;
+	if (!strcmp(v, "utc")) {
+		*start = (int64_t)now;
+	} else if (!strcmp(v, "localtime")) {
+		localtime_r(&now, &tm);
+		*start = (int64_t)now + tm.tm_gmtoff;
+	} else if (sscanf(v, "%d-%d-%dT%d:%d:%d%c", &y, &mo, &d, &h, &mi, &se, &tail) == 6 &&
+		   y >= 1970 && y <= 2099 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 &&
+		   h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 59) {
+		tm = (struct tm){ .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+				  .tm_hour = h, .tm_min = mi, .tm_sec = se };
+		*start = (int64_t)timegm(&tm);
+	} else {
+		snprintf(err, errlen, "--rtc needs base=utc, base=localtime or base=YYYY-MM-DDTHH:MM:SS, not '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	*o = (struct options){ .bios = POPEK_DEFAULT_BIOS, .ram_mb = 32 };
@@ -179,6 +211,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			break;
 		case OPT_CDROM: o->cdrom = optarg; break;
 		case OPT_SNAPSHOT: o->snapshot = true; break;
+		case OPT_RTC:
+			if (options_parse_rtc(optarg, &o->rtc_start, err, errlen) < 0)
+				return -1;
+			break;
 		case OPT_BOOT:
 			if (parse_boot(o, optarg, err, errlen) < 0)
 				return -1;

@@ -30,12 +30,19 @@ struct options {
 	bool read_only[DRIVE_COUNT];      /* --read-only DRIVE */
 	bool snapshot;                    /* --snapshot */
 	unsigned boot_order[4];           /* --boot: 1 floppy, 2 hard disk, 3 CD-ROM */
+	int64_t rtc_start;                /* --rtc base=...: RTC start, seconds since the epoch */
 	uint64_t max_insns;
 	uint32_t ram_mb;
 	bool headless;
 	bool help;
 	bool version;
 };
+
+/* --rtc's argument: base=utc (host time), base=localtime (host local
+ * time), or base=YYYY-MM-DDTHH:MM:SS (fixed, UTC), as QEMU's -rtc base=.
+ * Without --rtc the clock starts at 2000-01-01 00:00:00, so runs repeat.
+ * Returns 0, or -1 with a message in err. */
+int options_parse_rtc(const char *arg, int64_t *start, char *err, size_t errlen);
 
 /* Returns 0, or -1 with a one-line message in err. */
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen);
