@@ -128,7 +128,8 @@ struct insn {
 	uint8_t seg;    /* segment of the memory operand after overrides */
 	uint8_t flags;  /* I_* */
 	uint8_t modrm;  /* raw ModR/M byte (disassembler, debug) */
-	uint8_t pad;
+	uint8_t idx;    /* position in its block (the run loop's lazy icount) */
+	uint16_t eoff;  /* offset of its first byte from the block's start (lazy EIP) */
 };
 
 /* Why cpu_run returned. */
@@ -160,6 +161,17 @@ struct cpu {
 	uint64_t icount;      /* retired instructions (a REP counts once per iteration) */
 	uint64_t stop_icount; /* run loop leaves at this count; 0 requests attention */
 	uint64_t until;       /* the budget cpu_run was given */
+	/* Inside a block the run loop keeps EIP and icount lazily: EIP holds
+	 * the block's start address and blk_icount its count, and cur points
+	 * at the instruction running; cur is NULL whenever EIP and icount are
+	 * exact (outside blocks, and for a block's last instruction, the only
+	 * one that may read or move EIP). run_end bounds the loop: cpu_kick
+	 * clears it to stop a block after the instruction running. */
+	const struct insn *cur;
+	const struct insn *run_end;
+	uint64_t blk_icount;
+	uint32_t branch_eip; /* target of a taken mid-block branch ... */
+	bool branch_taken;   /* ... which sets this and clears run_end */
 
 	struct seg seg[6];
 	struct dtr gdtr, idtr;
@@ -200,7 +212,19 @@ void cpu_reset(struct cpu *c); /* power-on / RESET state: F000:FFF0 */
 /* Execute until icount reaches until, HLT, shutdown or an exit request. */
 enum cpu_exit cpu_run(struct cpu *c, uint64_t until);
 /* Make the run loop look at pending events at the next instruction boundary. */
-static inline void cpu_kick(struct cpu *c) { c->stop_icount = 0; }
+static inline void cpu_kick(struct cpu *c)
+{
+	c->stop_icount = 0;
+	c->run_end = NULL;
+}
+/* The exact retired-instruction count, also in the middle of a block. */
+static inline uint64_t cpu_icount(const struct cpu *c)
+{
+	return c->cur ? c->blk_icount + c->cur->idx : c->icount;
+}
+/* Bring icount up to the running instruction for readers outside the CPU
+ * (the board's clock reads it through a pointer at port and MMIO accesses). */
+static inline void cpu_sync_icount(struct cpu *c) { c->icount = cpu_icount(c); }
 void cpu_set_intr(struct cpu *c, bool level);
 void cpu_request_exit(struct cpu *c);
 void cpu_set_a20(struct cpu *c, bool enabled);

@@ -21,6 +21,7 @@
 #define D_LOCK 0x0200  /* LOCK allowed (memory destination) */
 #define D_END 0x0400   /* ends a decoded block: control transfer or mode change */
 #define D_REGLO 0x0800 /* register number in the opcode's low three bits */
+#define D_STR 0x1000   /* string instruction (REP-prefixed ones end a block) */
 
 enum op_kind { K_UD, K_OP, K_OPM, K_OPMM, K_OPMR, K_GRP, K_PFX };
 

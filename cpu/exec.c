@@ -43,9 +43,13 @@ static struct block *decode_uncached(struct cpu *c, bool d32)
 	}
 	if (decode_insn(buf, INSN_MAX_LEN, d32, &b->insns[0], NULL) == DECODE_TOO_LONG)
 		cpu_raise(c, EXC_GP, 0);
+	b->insns[0].idx = 0;
+	b->insns[0].eoff = 0;
+	b->link_epoch = UINT64_MAX; /* never linked: no epoch reaches this */
 	b->n = 1;
 	b->nbytes = b->insns[0].len;
 	b->mode = d32;
+	b->ip_mask = d32 ? 0xFFFFFFFFu : 0xFFFFu;
 	return b;
 }
 
@@ -63,8 +67,8 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 	while (n < BLOCK_MAX_INSNS && off < PAGE_SIZE) {
 		unsigned avail = PAGE_SIZE - off;
 		uint64_t left = (uint64_t)cs->limit - eip + 1;
-		if (eip > cs->limit)
-			break;
+		if (eip > cs->limit || (!mode && eip > 0xFFFF))
+			break; /* 16-bit IP wraps: the next instruction is at 0 */
 		if (left < avail)
 			avail = (unsigned)left;
 		if (avail > INSN_MAX_LEN)
@@ -74,12 +78,27 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 		if (len <= 0)
 			break; /* runs past the page or limit, or too long: decoded alone */
 		b->insns[n].fn = ops_fast_pick(&b->insns[n]);
+		b->insns[n].idx = (uint8_t)n;
+		b->insns[n].eoff = (uint16_t)nbytes;
 		n++;
 		off += (unsigned)len;
 		nbytes += (unsigned)len;
 		eip += (unsigned)len;
-		if (d->flags & D_END || d->kind == K_UD)
+		/* A conditional branch with a mid-block form does not end the
+		 * block: the fall-through path runs on, a taken branch leaves. */
+		bool mid_ok = ops_fast_mid(&b->insns[n - 1], mode) != NULL;
+		if ((d->flags & D_END && !mid_ok) || d->kind == K_UD)
 			break;
+		/* A repeated string instruction counts its iterations into icount
+		 * itself, so it must run with icount exact: last in its block. */
+		if ((d->flags & D_STR) && (b->insns[n - 1].flags & (I_REP | I_REPNE)))
+			break;
+	}
+	/* Only instructions before the last run with EIP lazy (cpu.h). */
+	for (unsigned k = 0; k + 1 < n; k++) {
+		insn_fn mid = ops_fast_mid(&b->insns[k], mode);
+		if (mid)
+			b->insns[k].fn = mid;
 	}
 	if (n == 0)
 		return decode_uncached(c, mode);
@@ -87,7 +106,9 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 	b->n = (uint16_t)n;
 	b->nbytes = (uint16_t)nbytes;
 	b->mode = mode;
+	b->ip_mask = mode ? 0xFFFFFFFFu : 0xFFFFu;
 	b->link_next = 0;
+	b->link_epoch = c->tlb.epoch;
 	for (unsigned k = 0; k < BLOCK_LINKS; k++)
 		b->link[k] = NULL;
 	bool first_code = memmap_page(c->mem, pa)->code == 0;
@@ -119,31 +140,31 @@ static const struct block *current_block(struct cpu *c)
 	return decode_block(c, pa, (const uint8_t *)(e->addend + (la & PAGE_MASK)), mode);
 }
 
-/* The block at CS:EIP after prev ran to its end: through prev's links
- * when one matches (same linear address and privilege class, no TLB or
- * arena change since, block still cached, within the CS limit), else the
+/* The block at CS:EIP after prev ran: through prev's links when the
+ * epoch is unchanged (icache.h) and one was made at this EIP, else the
  * full lookup, whose result becomes one of prev's links. */
 static const struct block *next_block(struct cpu *c, struct block *prev)
 {
-	const struct seg *cs = &c->seg[S_CS];
-	laddr_t la = cs->base + c->eip;
-	uint8_t mode = (cs->ar & AR_DB) ? 1 : 0;
+	uint32_t eip = c->eip;
+	if (likely(prev->link_epoch == c->tlb.epoch)) {
+		for (unsigned k = 0; k < BLOCK_LINKS; k++)
+			if (prev->link_eip[k] == eip && prev->link[k])
+				return prev->link[k];
+	}
 	uint64_t epoch = c->tlb.epoch;
-	uint64_t key = epoch << 1 | mmu_user(c);
-	for (unsigned k = 0; k < BLOCK_LINKS; k++) {
-		const struct block *b = prev->link[k];
-		if (b && prev->link_la[k] == la && prev->link_key[k] == key &&
-		    b->mode == mode && (uint64_t)c->eip + b->nbytes - 1 <= cs->limit)
-			return b;
-	}
 	const struct block *b = current_block(c);
-	if (c->tlb.epoch == epoch && b != icache_scratch(c->icache)) {
-		unsigned k = prev->link_next;
-		prev->link_next = (uint8_t)((k + 1) % BLOCK_LINKS);
-		prev->link[k] = (struct block *)b;
-		prev->link_la[k] = la;
-		prev->link_key[k] = key;
+	struct block *scratch = icache_scratch(c->icache);
+	if (c->tlb.epoch != epoch || b == scratch || prev == scratch)
+		return b;
+	if (prev->link_epoch != epoch) {
+		prev->link_epoch = epoch;
+		for (unsigned k = 0; k < BLOCK_LINKS; k++)
+			prev->link[k] = NULL;
 	}
+	unsigned k = prev->link_next;
+	prev->link_next = (uint8_t)((k + 1) % BLOCK_LINKS);
+	prev->link[k] = (struct block *)b;
+	prev->link_eip[k] = eip;
 	return b;
 }
 
@@ -157,8 +178,22 @@ static bool has_error_code(int v)
 	return v == EXC_DF || (v >= EXC_TS && v <= EXC_PF) || v == EXC_AC;
 }
 
+/* EIP and icount of the instruction that faulted, when it ran inside a
+ * block with lazy EIP and icount (cpu.h). */
+static void sync_faulting_insn(struct cpu *c)
+{
+	const struct insn *i = c->cur;
+	if (!i)
+		return;
+	uint32_t eip = c->eip + i->eoff;
+	c->eip = (c->seg[S_CS].ar & AR_DB) ? eip : eip & 0xFFFF;
+	c->icount = c->blk_icount + i->idx;
+	c->cur = NULL;
+}
+
 static void deliver_exception(struct cpu *c)
 {
+	sync_faulting_insn(c);
 	int v = c->exc_vector;
 	debug_cancel(c);
 	int32_t err = has_error_code(v) ? c->exc_error : EXC_NO_ERROR;
@@ -224,13 +259,53 @@ static bool attention(struct cpu *c, enum cpu_exit *why)
 	return false;
 }
 
+/* Run one block. EIP and icount stay at the block's start while the
+ * instructions before the last run (only the last may read or move EIP,
+ * cpu.h), so each of those costs a store and a call. The loop's bound,
+ * run_end, is the last instruction, or the one at the next deadline (a
+ * timer, the budget, the end of an interrupt shadow, a single step) when
+ * that falls inside the block; cpu_kick and a taken mid-block branch
+ * clear it to leave after the instruction running. Returns whether the
+ * block ended by a transfer of its own (its links may be used next). */
+static inline bool run_block(struct cpu *c, const struct block *b)
+{
+	const struct insn *i = b->insns, *last = i + b->n - 1;
+	bool whole = c->icount + b->n <= c->stop_icount;
+	c->blk_icount = c->icount;
+	c->run_end = whole ? last : i + (c->stop_icount - c->icount);
+	while (i < c->run_end) {
+		c->cur = i;
+		i->fn(c, i);
+		i++;
+	}
+	c->cur = NULL;
+	if (likely(whole && c->run_end == last)) {
+		c->icount = c->blk_icount + last->idx;
+		c->eip = (c->eip + last->eoff) & b->ip_mask;
+		c->next_eip = (c->eip + last->len) & b->ip_mask;
+		last->fn(c, last);
+		c->eip = c->next_eip;
+		c->icount++;
+		return true;
+	}
+	/* Left early: i is the next instruction of the block. */
+	c->icount = c->blk_icount + i->idx;
+	if (c->branch_taken) {
+		c->branch_taken = false;
+		c->eip = c->branch_eip;
+		return true;
+	}
+	c->eip = (c->eip + i->eoff) & b->ip_mask;
+	return false;
+}
+
 /* The dispatch loop, apart from cpu_run so that its setjmp does not force
  * the loop's variables (c itself, the block pointers) out to the stack:
  * an exception longjmps back to cpu_run, which re-enters here. */
 static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *c)
 {
 	enum cpu_exit why;
-	/* The block that just ran to its end, for the link shortcut. */
+	/* The block that just ran, when it ended by its own transfer. */
 	const struct block *prev = NULL;
 	for (;;) {
 		if (unlikely(c->icount >= c->stop_icount)) {
@@ -239,21 +314,8 @@ static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *c)
 				return why;
 			continue;
 		}
-		const struct block *b = prev && prev != icache_scratch(c->icache)
-						? next_block(c, (struct block *)prev)
-						: current_block(c);
-		const struct insn *i = b->insns, *end = i + b->n;
-		/* In a 16-bit code segment the instruction pointer is 16 bits: the
-		 * instruction after one ending at FFFFh is at 0000h (the 80286
-		 * captures in shared/testdata show it after RET/JMP to FFFFh). */
-		const uint32_t ip_mask = b->mode ? 0xFFFFFFFFu : 0xFFFFu;
-		do {
-			c->next_eip = (c->eip + i->len) & ip_mask;
-			i->fn(c, i);
-			c->eip = c->next_eip;
-			c->icount++;
-		} while (++i < end && c->icount < c->stop_icount);
-		prev = i == end ? b : NULL;
+		const struct block *b = prev ? next_block(c, (struct block *)prev) : current_block(c);
+		prev = run_block(c, b) ? b : NULL;
 	}
 }
 

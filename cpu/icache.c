@@ -102,7 +102,7 @@ unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
 		if (same_page && b->paddr < addr + len && addr < b->paddr + b->nbytes) {
 			*p = b->pnext;
 			unhash(ic, b);
-			b->mode = BLOCK_DEAD; /* links to it stop matching */
+			b->mode = BLOCK_DEAD; /* the caller moves the link epoch */
 			dropped++;
 			continue;
 		}

@@ -21,12 +21,14 @@ struct block {
 	uint16_t n;      /* instructions */
 	uint8_t mode;    /* CS.D when decoded, BLOCK_DEAD once invalidated */
 	uint8_t link_next; /* link slot to fill next */
-	/* Blocks that ran after this one: at linear address link_la, valid
-	 * while the TLB epoch and privilege class are those of link_key
-	 * (epoch << 1 | user: one compare), so the linear-to-physical mapping
-	 * and the arena are unchanged. */
-	laddr_t link_la[BLOCK_LINKS];
-	uint64_t link_key[BLOCK_LINKS];
+	uint32_t ip_mask; /* 0xFFFF in a 16-bit code segment, else 0xFFFFFFFF */
+	/* Blocks that ran after this one, at EIP link_eip[k]. The links hold
+	 * while the TLB epoch is link_epoch: the epoch also moves whenever CS
+	 * or the CPL is loaded and whenever blocks are invalidated or freed, so
+	 * an equal epoch means the same CS base, limit and D bit, the same
+	 * linear-to-physical mapping and a block still cached. */
+	uint64_t link_epoch;
+	uint32_t link_eip[BLOCK_LINKS];
 	struct block *link[BLOCK_LINKS];
 	struct block *hnext; /* chain in the lookup hash */
 	struct block *pnext; /* chain in the per-page hash */

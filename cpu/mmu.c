@@ -38,6 +38,8 @@ void seg_update_chk(struct cpu *c, unsigned s)
 			chk = (uint8_t)(((type & 2) ? 0 : SEGCHK_NOWRITE) | ((type & 4) ? SEGCHK_EXPDOWN : 0));
 	}
 	sg->chk = chk;
+	if (s == S_CS)
+		tlb_changed(&c->tlb); /* block links hold for one CS and CPL only */
 }
 
 _Noreturn static void page_fault(struct cpu *c, laddr_t la, uint32_t err)
@@ -119,6 +121,7 @@ paddr_t mmu_translate(struct cpu *c, laddr_t la, unsigned acc)
 
 uint32_t mmu_read_slow(struct cpu *c, laddr_t la, unsigned size, unsigned acc)
 {
+	cpu_sync_icount(c); /* MMIO devices read the board's clock */
 	unsigned in_page = PAGE_SIZE - (la & (PAGE_SIZE - 1));
 	if (unlikely(c->dbg.data))
 		debug_data_access(c, la, size, acc);
@@ -137,6 +140,7 @@ uint32_t mmu_read_slow(struct cpu *c, laddr_t la, unsigned size, unsigned acc)
 
 void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsigned acc)
 {
+	cpu_sync_icount(c); /* MMIO devices read the board's clock */
 	unsigned in_page = PAGE_SIZE - (la & (PAGE_SIZE - 1));
 	if (unlikely(c->dbg.data))
 		debug_data_access(c, la, size, acc);

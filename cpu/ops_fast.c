@@ -7,7 +7,9 @@
  *
  * Jcc with 32-bit operand size: one handler per condition code, so the
  * condition is a constant and the lazy-flags fast path folds to a compare.
- * A target beyond the CS limit raises #GP(0) at the branch.
+ * A target beyond the CS limit raises #GP(0) at the branch. In 32-bit
+ * code a Jcc also has a mid-block form (ops_fast_mid), so that a block
+ * runs on through branches not taken.
  *
  * MOV, MOVZX and LEA with a 32-bit address and no index register (base +
  * displacement, the stack-frame and structure-field forms): the offset is
@@ -49,6 +51,46 @@ DEFINE_JCC32(12)
 DEFINE_JCC32(13)
 DEFINE_JCC32(14)
 DEFINE_JCC32(15)
+
+/* The same branch inside a block (not its last instruction), where EIP
+ * holds the block's start (cpu.h): a taken branch hands its target to the
+ * run loop and ends the block after it. */
+#define DEFINE_JCC32_MID(cc)                                                   \
+	static void op_jcc32_mid_##cc(struct cpu *c, const struct insn *i)     \
+	{                                                                      \
+		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
+			uint32_t target = c->eip + i->eoff + i->len + i->imm;  \
+			if (target > c->seg[S_CS].limit)                       \
+				cpu_raise(c, EXC_GP, 0);                       \
+			c->branch_eip = target;                                \
+			c->branch_taken = true;                                \
+			c->run_end = NULL;                                     \
+		}                                                              \
+	}
+
+DEFINE_JCC32_MID(0)
+DEFINE_JCC32_MID(1)
+DEFINE_JCC32_MID(2)
+DEFINE_JCC32_MID(3)
+DEFINE_JCC32_MID(4)
+DEFINE_JCC32_MID(5)
+DEFINE_JCC32_MID(6)
+DEFINE_JCC32_MID(7)
+DEFINE_JCC32_MID(8)
+DEFINE_JCC32_MID(9)
+DEFINE_JCC32_MID(10)
+DEFINE_JCC32_MID(11)
+DEFINE_JCC32_MID(12)
+DEFINE_JCC32_MID(13)
+DEFINE_JCC32_MID(14)
+DEFINE_JCC32_MID(15)
+
+static const insn_fn jcc32_mid_by_cc[16] = {
+	op_jcc32_mid_0,  op_jcc32_mid_1,  op_jcc32_mid_2,  op_jcc32_mid_3,
+	op_jcc32_mid_4,  op_jcc32_mid_5,  op_jcc32_mid_6,  op_jcc32_mid_7,
+	op_jcc32_mid_8,  op_jcc32_mid_9,  op_jcc32_mid_10, op_jcc32_mid_11,
+	op_jcc32_mid_12, op_jcc32_mid_13, op_jcc32_mid_14, op_jcc32_mid_15,
+};
 
 static const insn_fn jcc32_by_cc[16] = {
 	op_jcc32_0,  op_jcc32_1,  op_jcc32_2,  op_jcc32_3,  op_jcc32_4,  op_jcc32_5,
@@ -110,6 +152,16 @@ static const struct fast_form base_disp_forms[] = {
 	{ op_MOVZX_GdEb_m, op_movzx_gd_bd8 },
 	{ op_LEA_GdM_m, op_lea_gd_bd },
 };
+
+insn_fn ops_fast_mid(const struct insn *i, bool d32)
+{
+	if (!d32)
+		return NULL; /* 16-bit IP wrap: such branches end their block */
+	for (unsigned cc = 0; cc < 16; cc++)
+		if (i->fn == jcc32_by_cc[cc])
+			return jcc32_mid_by_cc[cc];
+	return NULL;
+}
 
 insn_fn ops_fast_pick(const struct insn *i)
 {

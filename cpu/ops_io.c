@@ -11,12 +11,14 @@
 static uint32_t port_in(struct cpu *c, uint16_t port, unsigned size)
 {
 	cpu_check_io(c, port, size);
+	cpu_sync_icount(c);
 	return c->cb.io_read(c->cb.opaque, port, size);
 }
 
 static void port_out(struct cpu *c, uint16_t port, uint32_t v, unsigned size)
 {
 	cpu_check_io(c, port, size);
+	cpu_sync_icount(c);
 	c->cb.io_write(c->cb.opaque, port, v, size);
 }
 

@@ -151,7 +151,7 @@ void op_STI(struct cpu *c, const struct insn *i)
 	}
 	if (!(c->eflags & F_IF)) {
 		c->eflags |= F_IF;
-		c->shadow_icount = c->icount + 1;
+		c->shadow_icount = cpu_icount(c) + 1;
 		cpu_kick(c);
 	}
 }

@@ -127,6 +127,7 @@ static inline void ins_once(struct cpu *c, const struct insn *i, unsigned size)
 	cpu_check_io(c, port, size);
 	laddr_t la = seg_linear(c, S_ES, di, size, SEG_DENY_WRITE);
 	mmu_probe_write(c, la, size);
+	cpu_sync_icount(c);
 	uint32_t v = c->cb.io_read(c->cb.opaque, port, size);
 	if (size == 1)
 		lin_wr8(c, la, (uint8_t)v);
@@ -143,6 +144,7 @@ static inline void outs_once(struct cpu *c, const struct insn *i, unsigned size)
 	uint32_t si = idx(c, R_ESI, i);
 	cpu_check_io(c, port, size);
 	uint32_t v = str_rd(c, i->seg, si, size);
+	cpu_sync_icount(c);
 	c->cb.io_write(c->cb.opaque, port, v, size);
 	idx_set(c, R_ESI, si + delta(c, size), i);
 }

@@ -263,7 +263,7 @@ void op_CPUID(struct cpu *c, const struct insn *i)
 	c->r[R_EDX].d = v[3];
 }
 
-static uint64_t tsc(const struct cpu *c) { return c->icount + c->tsc_offset; }
+static uint64_t tsc(const struct cpu *c) { return cpu_icount(c) + c->tsc_offset; }
 
 void op_RDTSC(struct cpu *c, const struct insn *i)
 {
@@ -295,7 +295,7 @@ void op_WRMSR(struct cpu *c, const struct insn *i)
 	need_cpl0(c);
 	uint32_t lo = c->r[R_EAX].d, hi = c->r[R_EDX].d;
 	switch (c->r[R_ECX].d) {
-	case MSR_TSC: c->tsc_offset = (uint64_t)lo - c->icount; break;
+	case MSR_TSC: c->tsc_offset = (uint64_t)lo - cpu_icount(c); break;
 	case MSR_APIC_BASE: c->apic_base = ((uint64_t)(hi & 0xF) << 32) | (lo & 0xFFFFF900u); break;
 	case MSR_SYSENTER_CS: c->sysenter_cs = lo; break;
 	case MSR_SYSENTER_ESP: c->sysenter_esp = lo; break;

@@ -28,7 +28,7 @@ void cpu_load_seg(struct cpu *c, unsigned s, uint16_t sel)
 
 void cpu_ss_shadow(struct cpu *c)
 {
-	c->shadow_icount = c->icount + 1;
+	c->shadow_icount = cpu_icount(c) + 1;
 	cpu_kick(c);
 }
 
