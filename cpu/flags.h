@@ -85,8 +85,8 @@ static inline bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigne
 		switch (cc >> 1) {
 		case 0: r = false; break;
 		case 1: r = false; break;
-		case 2: r = v == 0; break;
-		case 3: r = v == 0; break;
+		case 2: r = lf->res == 0; break; /* res is already size-masked */
+		case 3: r = lf->res == 0; break;
 		case 4: r = v < 0; break;
 		case 6: r = v < 0; break;
 		case 7: r = v <= 0; break;
@@ -95,7 +95,7 @@ static inline bool lf_cond(const struct lazy_flags *lf, uint32_t eflags, unsigne
 	} else if ((cc >> 1) == 2) {
 		/* ZF of any producer is its size-masked result being zero
 		 * (ADD, INC, DEC and shifts ahead of a loop branch). */
-		r = lf->kind == LF_NONE ? (eflags >> 6) & 1 : lf_sext(lf->res, lf->size) == 0;
+		r = lf->kind == LF_NONE ? (eflags >> 6) & 1 : lf->res == 0;
 	} else if ((cc >> 1) == 4) {
 		r = lf->kind == LF_NONE ? (eflags >> 7) & 1 : lf_sext(lf->res, lf->size) < 0;
 	} else {

@@ -94,6 +94,54 @@ Test(perf_flags, zf_sf_of_other_producers)
 	cr_assert(lf_cond(&lf, 0x40, 0x9));
 }
 
+/* The fast condition paths of lf_cond agree with lf_cond_slow, which
+ * reads each flag through the per-flag functions (themselves checked
+ * against an eager reference in test_flags.c), for every producer kind,
+ * size, condition and a spread of operands around the sign and carry
+ * boundaries. The results are built as each instruction builds them. */
+static uint32_t lazy_result(enum lf_kind kind, uint32_t a, uint32_t b, uint32_t mask)
+{
+	switch (kind) {
+	case LF_ADD: return (a + b) & mask;
+	case LF_ADC: return (a + b + 1) & mask;
+	case LF_SUB: return (a - b) & mask;
+	case LF_SBB: return (a - b - 1) & mask;
+	case LF_LOGIC: return (a & b) & mask;
+	case LF_INC: return (a + 1) & mask;
+	case LF_DEC: return (a - 1) & mask;
+	case LF_SHL: return (a << b) & mask;
+	case LF_SHR: return (a >> b) & mask;
+	default: return 0;
+	}
+}
+
+Test(perf_flags, fast_conditions_agree_with_the_per_flag_reference)
+{
+	static const uint32_t values[] = { 0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF,
+					   0x7FFFFFFF, 0x80000000u, 0xFFFFFFFFu, 0x1234, 0xFFFFFF80u };
+	static const uint32_t mask[3] = { 0xFF, 0xFFFF, 0xFFFFFFFFu };
+	static const enum lf_kind kinds[] = { LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC,
+					      LF_INC, LF_DEC, LF_SHL, LF_SHR };
+	unsigned checked = 0;
+	for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+		for (unsigned size = 0; size < 3; size++)
+			for (unsigned x = 0; x < sizeof values / sizeof values[0]; x++)
+				for (unsigned y = 0; y < sizeof values / sizeof values[0]; y++) {
+					enum lf_kind kind = kinds[k];
+					uint32_t a = values[x] & mask[size], b = values[y] & mask[size];
+					if (kind == LF_SHL || kind == LF_SHR)
+						b = 1 + values[y] % ((8u << size) - 1);
+					if (kind == LF_INC || kind == LF_DEC)
+						b &= 1; /* the carry kept */
+					struct lazy_flags lf;
+					lf_set(&lf, kind, size, lazy_result(kind, a, b, mask[size]), a, b);
+					for (unsigned cc = 0; cc < 16; cc++, checked++)
+						cr_assert_eq(lf_cond(&lf, 0, cc), lf_cond_slow(&lf, 0, cc),
+							     "kind %d size %u a %x b %x cc %x", kind, size, a, b, cc);
+				}
+	cr_assert_gt(checked, 10000);
+}
+
 /* ---- Jcc with a 32-bit operand size (per-condition handlers) ---- */
 
 #include "tests/tm.h"
