@@ -86,7 +86,7 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 		eip += (unsigned)len;
 		/* A conditional branch with a mid-block form does not end the
 		 * block: the fall-through path runs on, a taken branch leaves. */
-		bool mid_ok = ops_fast_mid(&b->insns[n - 1], mode) != NULL;
+		bool mid_ok = ops_fast_mid(&b->insns[n - 1]) != NULL;
 		if ((d->flags & D_END && !mid_ok) || d->kind == K_UD)
 			break;
 		/* A repeated string instruction counts its iterations into icount
@@ -96,7 +96,7 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 	}
 	/* Only instructions before the last run with EIP lazy (cpu.h). */
 	for (unsigned k = 0; k + 1 < n; k++) {
-		insn_fn mid = ops_fast_mid(&b->insns[k], mode);
+		insn_fn mid = ops_fast_mid(&b->insns[k]);
 		if (mid)
 			b->insns[k].fn = mid;
 	}

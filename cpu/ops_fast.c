@@ -7,9 +7,9 @@
  *
  * Jcc with 32-bit operand size: one handler per condition code, so the
  * condition is a constant and the lazy-flags fast path folds to a compare.
- * A target beyond the CS limit raises #GP(0) at the branch. In 32-bit
- * code a Jcc also has a mid-block form (ops_fast_mid), so that a block
- * runs on through branches not taken.
+ * A target beyond the CS limit raises #GP(0) at the branch. Every Jcc also
+ * has a mid-block form (ops_fast_mid), so that a block runs on through
+ * branches not taken.
  *
  * MOV, MOVZX and LEA with a 32-bit address and no index register (base +
  * displacement, the stack-frame and structure-field forms): the offset is
@@ -54,18 +54,27 @@ DEFINE_JCC32(15)
 
 /* The same branch inside a block (not its last instruction), where EIP
  * holds the block's start (cpu.h): a taken branch hands its target to the
- * run loop and ends the block after it. */
+ * run loop, which leaves the block after it. Inside a block the next
+ * instruction's offset never wraps (16-bit blocks stop at the IP wrap). */
+static inline void branch_mid(struct cpu *c, uint32_t target)
+{
+	if (target > c->seg[S_CS].limit)
+		cpu_raise(c, EXC_GP, 0);
+	c->branch_eip = target;
+	c->branch_taken = true;
+	c->run_end = NULL;
+}
+
+static inline uint32_t next_mid(const struct cpu *c, const struct insn *i)
+{
+	return c->eip + i->eoff + i->len;
+}
+
 #define DEFINE_JCC32_MID(cc)                                                   \
 	static void op_jcc32_mid_##cc(struct cpu *c, const struct insn *i)     \
 	{                                                                      \
-		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
-			uint32_t target = c->eip + i->eoff + i->len + i->imm;  \
-			if (target > c->seg[S_CS].limit)                       \
-				cpu_raise(c, EXC_GP, 0);                       \
-			c->branch_eip = target;                                \
-			c->branch_taken = true;                                \
-			c->run_end = NULL;                                     \
-		}                                                              \
+		if (lf_cond(&c->lf, c->eflags, cc))                            \
+			branch_mid(c, next_mid(c, i) + i->imm);                \
 	}
 
 DEFINE_JCC32_MID(0)
@@ -153,10 +162,18 @@ static const struct fast_form base_disp_forms[] = {
 	{ op_LEA_GdM_m, op_lea_gd_bd },
 };
 
-insn_fn ops_fast_mid(const struct insn *i, bool d32)
+/* Jcc with a 16-bit operand size (real-mode and 16-bit code): the target
+ * wraps at 64 KiB. */
+static void op_jcc16_mid(struct cpu *c, const struct insn *i)
 {
-	if (!d32)
-		return NULL; /* 16-bit IP wrap: such branches end their block */
+	if (lf_cond(&c->lf, c->eflags, i->op & 15))
+		branch_mid(c, (next_mid(c, i) + i->imm) & 0xFFFF);
+}
+
+insn_fn ops_fast_mid(const struct insn *i)
+{
+	if (i->fn == op_Jcc_Jb16 || i->fn == op_Jcc_Jv16)
+		return op_jcc16_mid;
 	for (unsigned cc = 0; cc < 16; cc++)
 		if (i->fn == jcc32_by_cc[cc])
 			return jcc32_mid_by_cc[cc];

@@ -12,6 +12,6 @@
 insn_fn ops_fast_pick(const struct insn *i);
 /* The form of an already-picked instruction for a place inside a block
  * other than the last (EIP lazy, cpu.h), or NULL when it must end its block. */
-insn_fn ops_fast_mid(const struct insn *i, bool d32);
+insn_fn ops_fast_mid(const struct insn *i);
 
 #endif

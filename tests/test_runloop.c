@@ -180,3 +180,36 @@ Test(runloop, mid_block_branch_beyond_the_limit_faults_at_the_branch)
 	cr_assert_eq(c->r[R_EBX].d, 0);
 	tm_free(m);
 }
+
+/* The same in real mode, with 16-bit Jcc: taken, not taken, and a taken
+ * backward branch whose target wraps below offset 0 to the top of the
+ * 64 KiB segment (SDM vol. 2, Jcc: the target is masked to 16 bits). */
+Test(runloop, branches_inside_a_16bit_block)
+{
+	const char *code = "31 db"          /* xor bx, bx */
+			   "b9 03 00"       /* mov cx, 3 */
+			   "43"             /* L: inc bx */
+			   "49"             /* dec cx */
+			   "75 fc"          /* jnz L */
+			   "74 03"          /* jz +3: taken */
+			   "83 c3 64"       /* add bx, 100 */
+			   "78 03"          /* js +3: not taken */
+			   "83 c3 10"       /* add bx, 16 */
+			   "f4";
+	struct machine *m = tm_new(code);
+	tm_run(m);
+	cr_assert_eq(tm_cpu(m)->r[R_EBX].w, 3 + 16);
+	tm_free(m);
+	check_against_stepwise(tm_new, code);
+
+	m = tm_new("31 c0"    /* xor ax, ax: ZF = 1 */
+		   "74 f8"    /* jz -8: from 0004h to FFFCh */
+		   "43 f4");  /* inc bx; hlt */
+	tm_poke(m, TM_CODE + 0xFFFC, "41 f4"); /* inc cx; hlt */
+	tm_run(m);
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(c->r[R_ECX].w, 1);
+	cr_assert_eq(c->r[R_EBX].w, 0);
+	cr_assert_eq(c->eip, 0xFFFE);
+	tm_free(m);
+}
