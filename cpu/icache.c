@@ -2,6 +2,7 @@
 #include "cpu/icache.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define ICACHE_ARENA (16u << 20)
 #define HASH_BITS ICACHE_HASH_BITS
@@ -33,13 +34,65 @@ struct icache *icache_new(struct memmap *mem)
 	return ic;
 }
 
+static void free_code_pages(struct icache *ic)
+{
+	for (unsigned h = 0; h < ARRAY_SIZE(ic->code_pages); h++) {
+		while (ic->code_pages[h]) {
+			struct code_page *cp = ic->code_pages[h];
+			ic->code_pages[h] = cp->next;
+			free(cp);
+		}
+	}
+}
+
 void icache_free(struct icache *ic)
 {
 	if (ic) {
+		free_code_pages(ic);
 		free(ic->arena);
 		free(ic->scratch);
 	}
 	free(ic);
+}
+
+static struct code_page *code_page_of(struct icache *ic, paddr_t page)
+{
+	for (struct code_page *cp = ic->code_pages[page_hash_of(page)]; cp; cp = cp->next)
+		if (cp->page == page)
+			return cp;
+	return NULL;
+}
+
+static void set_code_bits(struct code_page *cp, unsigned off, unsigned len)
+{
+	for (unsigned n = off; n < off + len && n < PAGE_SIZE; n++)
+		cp->bits[n >> 3] |= (uint8_t)(1u << (n & 7));
+}
+
+static bool any_code_bits(const struct code_page *cp, unsigned off, unsigned len)
+{
+	for (unsigned n = off; n < off + len && n < PAGE_SIZE; n++)
+		if (cp->bits[n >> 3] & (1u << (n & 7)))
+			return true;
+	return false;
+}
+
+/* Note b's bytes in its page's byte map (created on first use). Without
+ * memory for one the page simply has none, and invalidation walks its
+ * blocks as it would without the map. */
+static void note_block_bytes(struct icache *ic, const struct block *b)
+{
+	paddr_t page = b->paddr & PAGE_MASK;
+	struct code_page *cp = code_page_of(ic, page);
+	if (!cp) {
+		cp = calloc(1, sizeof(*cp));
+		if (!cp)
+			return;
+		cp->page = page;
+		cp->next = ic->code_pages[page_hash_of(page)];
+		ic->code_pages[page_hash_of(page)] = cp;
+	}
+	set_code_bits(cp, b->paddr & (PAGE_SIZE - 1), b->nbytes);
 }
 
 struct block *icache_lookup_slow(struct icache *ic, paddr_t paddr, uint8_t mode)
@@ -76,6 +129,7 @@ void icache_insert(struct icache *ic, struct block *b)
 	b->pnext = ic->page_hash[p];
 	ic->page_hash[p] = b;
 	memmap_mark_code(ic->mem, b->paddr, b->nbytes);
+	note_block_bytes(ic, b);
 }
 
 static void unhash(struct icache *ic, struct block *b)
@@ -93,6 +147,12 @@ static void unhash(struct icache *ic, struct block *b)
 unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
 {
 	paddr_t page = addr & PAGE_MASK;
+	unsigned off = addr & (PAGE_SIZE - 1);
+	struct code_page *cp = code_page_of(ic, page);
+	if (cp && !any_code_bits(cp, off, len))
+		return 0; /* data beside code in the same chunk */
+	if (cp)
+		memset(cp->bits, 0, sizeof(cp->bits)); /* rebuilt from the blocks that stay */
 	unsigned dropped = 0;
 	uint32_t remaining = 0; /* code chunks of the blocks that stay */
 	struct block **p = &ic->page_hash[page_hash_of(addr)];
@@ -107,6 +167,8 @@ unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
 			continue;
 		}
 		if (same_page) {
+			if (cp)
+				set_code_bits(cp, b->paddr & (PAGE_SIZE - 1), b->nbytes);
 			uint32_t first = (b->paddr & (PAGE_SIZE - 1)) >> CODE_CHUNK_SHIFT;
 			uint32_t last = ((b->paddr & (PAGE_SIZE - 1)) + b->nbytes - 1) >> CODE_CHUNK_SHIFT;
 			remaining |= ((2u << last) - 1) & ~((1u << first) - 1);
@@ -126,6 +188,7 @@ void icache_flush(struct icache *ic)
 	for (unsigned h = 0; h < ARRAY_SIZE(ic->front); h++)
 		ic->front[h] = NULL;
 	ic->used = 0;
+	free_code_pages(ic);
 	/* Code marks stay: a stale mark only sends a write down the slow path,
 	 * where icache_invalidate finds no block and clears it. */
 }

@@ -43,6 +43,16 @@ struct block {
  * table in front of it turns the common block-to-block transition into one
  * load and one compare. A front slot only ever holds a block that is also
  * in the hash, and is cleared whenever that block leaves it. */
+/* Which bytes of a physical page cached blocks cover, one bit each. The
+ * memory map's code marks are per 128-byte chunk, so a write to data that
+ * shares a chunk with code also reaches icache_invalidate; this answers
+ * "no block covers those bytes" without walking the page's blocks. */
+struct code_page {
+	paddr_t page;
+	struct code_page *next;
+	uint8_t bits[PAGE_SIZE / 8];
+};
+
 struct icache {
 	struct block *front[1u << ICACHE_FRONT_BITS];
 	struct memmap *mem;
@@ -50,6 +60,7 @@ struct icache {
 	size_t used;
 	struct block *hash[1u << ICACHE_HASH_BITS];
 	struct block *page_hash[1u << ICACHE_PAGE_HASH_BITS];
+	struct code_page *code_pages[1u << ICACHE_PAGE_HASH_BITS];
 	struct block *scratch; /* room for one instruction */
 };
 

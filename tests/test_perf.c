@@ -481,3 +481,41 @@ Test(perf_smc, linked_call_follows_invlpg_remap)
 	cr_assert_eq(c->r[R_EAX].d, 0x22222222);
 	tm_free(m);
 }
+
+/* Code marks are per 128-byte chunk; a write to data that shares a chunk
+ * with code reaches the block cache, which must keep its blocks (the byte
+ * map says no block covers the bytes written) and still drop a block when
+ * one of its own bytes is written, also after a rebuild of the map. */
+#include "cpu/icache.h"
+
+static struct block *insert_block(struct icache *ic, paddr_t at, unsigned nbytes)
+{
+	struct block *b = icache_alloc(ic, 1);
+	cr_assert_not_null(b);
+	b->paddr = at;
+	b->n = 1;
+	b->nbytes = (uint16_t)nbytes;
+	b->mode = 1;
+	icache_insert(ic, b);
+	return b;
+}
+
+Test(perf_smc, data_beside_code_keeps_the_blocks)
+{
+	struct machine *m = tm_new("f4");
+	struct icache *ic = tm_cpu(m)->icache;
+	paddr_t page = 0x200000;
+	insert_block(ic, page + 0x100, 16);
+	insert_block(ic, page + 0x120, 16);
+	cr_assert_eq(icache_invalidate(ic, page + 0x110, 4), 0, "bytes after the first block");
+	cr_assert_eq(icache_invalidate(ic, page + 0x130, 2), 0, "bytes after the second");
+	cr_assert_not_null(icache_lookup(ic, page + 0x100, 1));
+	cr_assert_not_null(icache_lookup(ic, page + 0x120, 1));
+	cr_assert_eq(icache_invalidate(ic, page + 0x10F, 1), 1, "the first block's last byte");
+	cr_assert_null(icache_lookup(ic, page + 0x100, 1));
+	cr_assert_eq(icache_invalidate(ic, page + 0x100, 4), 0, "its bytes are free now");
+	cr_assert_eq(icache_invalidate(ic, page + 0x11E, 4), 1, "overlaps the second block");
+	cr_assert_null(icache_lookup(ic, page + 0x120, 1));
+	cr_assert_eq(memmap_page(machine_mem(m), page)->code, 0, "no code left on the page");
+	tm_free(m);
+}
