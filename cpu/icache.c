@@ -63,10 +63,17 @@ static struct code_page *code_page_of(struct icache *ic, paddr_t page)
 	return NULL;
 }
 
+/* Whole bytes of the map at once where the range covers them: the map is
+ * rebuilt block by block after every invalidation on its page. */
 static void set_code_bits(struct code_page *cp, unsigned off, unsigned len)
 {
-	for (unsigned n = off; n < off + len && n < PAGE_SIZE; n++)
-		cp->bits[n >> 3] |= (uint8_t)(1u << (n & 7));
+	unsigned end = off + len < PAGE_SIZE ? off + len : PAGE_SIZE;
+	for (; off < end && (off & 7); off++)
+		cp->bits[off >> 3] |= (uint8_t)(1u << (off & 7));
+	for (; off + 8 <= end; off += 8)
+		cp->bits[off >> 3] = 0xFF;
+	for (; off < end; off++)
+		cp->bits[off >> 3] |= (uint8_t)(1u << (off & 7));
 }
 
 static bool any_code_bits(const struct code_page *cp, unsigned off, unsigned len)

@@ -517,5 +517,13 @@ Test(perf_smc, data_beside_code_keeps_the_blocks)
 	cr_assert_eq(icache_invalidate(ic, page + 0x11E, 4), 1, "overlaps the second block");
 	cr_assert_null(icache_lookup(ic, page + 0x120, 1));
 	cr_assert_eq(memmap_page(machine_mem(m), page)->code, 0, "no code left on the page");
+	/* A block with unaligned ends, 0x233-0x24A: its first and last bytes
+	 * count, the bytes just outside do not. */
+	for (unsigned run = 0; run < 2; run++) {
+		insert_block(ic, page + 0x233, 0x18);
+		cr_assert_eq(icache_invalidate(ic, page + 0x232, 1), 0);
+		cr_assert_eq(icache_invalidate(ic, page + 0x24B, 1), 0);
+		cr_assert_eq(icache_invalidate(ic, run ? page + 0x24A : page + 0x233, 1), 1);
+	}
 	tm_free(m);
 }
