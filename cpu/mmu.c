@@ -95,7 +95,10 @@ static void tlb_fill(struct cpu *c, laddr_t la, paddr_t pa, unsigned user, bool 
 	struct mem_page *p = memmap_page(c->mem, pa);
 	struct tlb_entry *e = tlb_entry_for(c, la, user);
 	uint32_t page = la & PAGE_MASK;
-	tlb_changed(&c->tlb);
+	/* No new link epoch: a fill only replaces an entry, and a link may
+	 * outlive its page's entry as a TLB entry may (SDM vol. 3, 4.10.4.1:
+	 * translations change for software only by INVLPG, CR3 or CR4 writes,
+	 * task switches and mode changes, which all move the epoch). */
 	e->tag_read = e->tag_write = TLB_INVALID;
 	if (!p->read || (unlikely(c->dbg.data) && debug_page_watched(c, page)))
 		return;
