@@ -23,6 +23,7 @@ static void map_changed(void *opaque)
 int cpu_init(struct cpu *c, struct memmap *mem, const struct cpu_callbacks *cb)
 {
 	memset(c, 0, sizeof(*c));
+	c->tlb.n_live = TLB_LIVE_MAX + 1; /* zeroed tags are not invalid ones: clear all */
 	c->mem = mem;
 	c->cb = *cb;
 	c->icache = icache_new(mem);
@@ -118,17 +119,50 @@ void cpu_set_a20(struct cpu *c, bool enabled)
 	}
 }
 
+static bool tlb_keeps(const struct tlb_entry *e, bool keep_global)
+{
+	return keep_global && e->global && e->tag_read != TLB_INVALID;
+}
+
+static void tlb_drop(struct tlb_entry *e)
+{
+	e->tag_read = e->tag_write = TLB_INVALID;
+	e->global = false;
+}
+
+/* Note entry idx as live in the rebuilt list (overflowing it if full). */
+static void tlb_relist(struct tlb *t, unsigned idx)
+{
+	if (t->n_live < TLB_LIVE_MAX)
+		t->live[t->n_live] = (uint16_t)idx;
+	if (t->n_live <= TLB_LIVE_MAX)
+		t->n_live++;
+}
+
 void cpu_flush_tlb(struct cpu *c, bool keep_global)
 {
-	tlb_changed(&c->tlb);
-	for (unsigned u = 0; u < 2; u++) {
-		for (unsigned n = 0; n < TLB_SIZE; n++) {
-			struct tlb_entry *e = &c->tlb.e[u][n];
-			if (keep_global && e->global && e->tag_read != TLB_INVALID)
-				continue;
-			e->tag_read = e->tag_write = TLB_INVALID;
-			e->global = false;
+	struct tlb *t = &c->tlb;
+	tlb_changed(t);
+	bool listed = t->n_live <= TLB_LIVE_MAX;
+	unsigned n = t->n_live;
+	t->n_live = 0;
+	if (listed) {
+		for (unsigned k = 0; k < n; k++) {
+			unsigned idx = t->live[k];
+			struct tlb_entry *e = &t->e[idx / TLB_SIZE][idx % TLB_SIZE];
+			if (tlb_keeps(e, keep_global))
+				tlb_relist(t, idx);
+			else
+				tlb_drop(e);
 		}
+		return;
+	}
+	for (unsigned idx = 0; idx < 2 * TLB_SIZE; idx++) {
+		struct tlb_entry *e = &t->e[idx / TLB_SIZE][idx % TLB_SIZE];
+		if (tlb_keeps(e, keep_global))
+			tlb_relist(t, idx);
+		else
+			tlb_drop(e);
 	}
 }
 

@@ -99,9 +99,16 @@ static void tlb_fill(struct cpu *c, laddr_t la, paddr_t pa, unsigned user, bool 
 	 * outlive its page's entry as a TLB entry may (SDM vol. 3, 4.10.4.1:
 	 * translations change for software only by INVLPG, CR3 or CR4 writes,
 	 * task switches and mode changes, which all move the epoch). */
+	bool was_live = e->tag_read != TLB_INVALID;
 	e->tag_read = e->tag_write = TLB_INVALID;
 	if (!p->read || (unlikely(c->dbg.data) && debug_page_watched(c, page)))
 		return;
+	struct tlb *t = &c->tlb;
+	if (!was_live && t->n_live <= TLB_LIVE_MAX) {
+		if (t->n_live < TLB_LIVE_MAX)
+			t->live[t->n_live] = (uint16_t)(user * TLB_SIZE + ((la >> PAGE_SHIFT) & (TLB_SIZE - 1)));
+		t->n_live++;
+	}
 	e->addend = (uintptr_t)p->read - page;
 	e->paddr = pa & PAGE_MASK;
 	e->global = global;

@@ -13,6 +13,7 @@
 #define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_INVALID 1u
+#define TLB_LIVE_MAX 256
 
 /* 32 bytes, so that an entry's address is a shift and an add. */
 struct tlb_entry {
@@ -31,6 +32,12 @@ struct tlb {
 	 * loaded, or decoded blocks were dropped: block links (exec.c, icache.h)
 	 * made under another epoch are not used. */
 	uint64_t epoch;
+	/* Entries filled since the last flush (index user * TLB_SIZE + slot),
+	 * so that a flush clears those only: code that switches between real
+	 * and protected mode flushes often with few entries in use. n_live
+	 * above TLB_LIVE_MAX means the list overflowed: clear them all. */
+	unsigned n_live;
+	uint16_t live[TLB_LIVE_MAX];
 };
 
 static inline void tlb_changed(struct tlb *t) { t->epoch++; }

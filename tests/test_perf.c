@@ -527,3 +527,45 @@ Test(perf_smc, data_beside_code_keeps_the_blocks)
 	}
 	tm_free(m);
 }
+
+/* ---- TLB flushes clear what was filled (a list, or everything when it overflows) ---- */
+
+#include "cpu/mmu.h"
+
+static unsigned live_entries(struct cpu *c, bool global)
+{
+	unsigned n = 0;
+	for (unsigned u = 0; u < 2; u++)
+		for (unsigned k = 0; k < TLB_SIZE; k++)
+			if (c->tlb.e[u][k].tag_read != TLB_INVALID && c->tlb.e[u][k].global == global)
+				n++;
+	return n;
+}
+
+/* Fill `pages` entries (odd pages global, SDM vol. 3, 4.10.2.4), then
+ * flush: a CR3-style flush keeps the global ones, a full one keeps none. */
+static void fill_and_flush(unsigned pages)
+{
+	struct machine *m = pu_new("f4");
+	struct cpu *c = tm_cpu(m);
+	for (unsigned n = 0; n < 1024; n++)
+		pu_poke32(m, SMC_PT0 + 4 * n, n << 12 | 3 | (n & 1 ? 0x100 : 0));
+	pu_poke32(m, PU_PD, SMC_PT0 | 3);
+	c->cr3 = PU_PD;
+	c->cr4 |= CR4_PGE;
+	c->cr0 |= CR0_PG;
+	cpu_flush_tlb(c, false);
+	cr_assert_eq(live_entries(c, false) + live_entries(c, true), 0);
+	for (unsigned n = 256; n < 256 + pages; n++) /* RAM above 1 MiB: no MMIO holes */
+		mmu_translate(c, n << 12, ACC_READ);
+	cr_assert_eq(live_entries(c, true), pages / 2, "%u pages filled", pages);
+	cpu_flush_tlb(c, true);
+	cr_assert_eq(live_entries(c, false), 0, "non-global entries left after %u fills", pages);
+	cr_assert_eq(live_entries(c, true), pages / 2, "global entries lost after %u fills", pages);
+	cpu_flush_tlb(c, false);
+	cr_assert_eq(live_entries(c, true), 0, "global entries left after a full flush");
+	tm_free(m);
+}
+
+Test(perf_tlb, flush_after_a_few_fills) { fill_and_flush(20); }
+Test(perf_tlb, flush_after_more_fills_than_the_list_holds) { fill_and_flush(700); }
