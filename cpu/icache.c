@@ -151,38 +151,93 @@ static void unhash(struct icache *ic, struct block *b)
 	}
 }
 
-unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
+static void clear_code_bits(struct code_page *cp, unsigned off, unsigned end)
+{
+	for (unsigned n = off; n < end && n < PAGE_SIZE; n++)
+		cp->bits[n >> 3] &= (uint8_t)~(1u << (n & 7));
+}
+
+/* The memory map's per-chunk code mask, read off the byte map. */
+static uint32_t chunks_of(const struct code_page *cp)
+{
+	uint32_t mask = 0;
+	for (unsigned chunk = 0; chunk < PAGE_SIZE >> CODE_CHUNK_SHIFT; chunk++) {
+		uint64_t any = 0, w;
+		for (unsigned k = 0; k < (1u << CODE_CHUNK_SHIFT) / 64; k++) {
+			memcpy(&w, cp->bits + (chunk << CODE_CHUNK_SHIFT) / 8 + 8 * k, 8);
+			any |= w;
+		}
+		if (any)
+			mask |= 1u << chunk;
+	}
+	return mask;
+}
+
+/* Unlink the blocks of addr's page that overlap [addr, addr+len); *lo and
+ * *hi get the page offsets their bytes spanned. Returns how many went. */
+static unsigned drop_overlapping(struct icache *ic, paddr_t addr, unsigned len, unsigned *lo,
+				 unsigned *hi)
 {
 	paddr_t page = addr & PAGE_MASK;
-	unsigned off = addr & (PAGE_SIZE - 1);
-	struct code_page *cp = code_page_of(ic, page);
-	if (cp && !any_code_bits(cp, off, len))
-		return 0; /* data beside code in the same chunk */
-	if (cp)
-		memset(cp->bits, 0, sizeof(cp->bits)); /* rebuilt from the blocks that stay */
 	unsigned dropped = 0;
-	uint32_t remaining = 0; /* code chunks of the blocks that stay */
-	struct block **p = &ic->page_hash[page_hash_of(addr)];
-	while (*p) {
+	*lo = PAGE_SIZE;
+	*hi = 0;
+	for (struct block **p = &ic->page_hash[page_hash_of(addr)]; *p;) {
 		struct block *b = *p;
-		bool same_page = (b->paddr & PAGE_MASK) == page;
-		if (same_page && b->paddr < addr + len && addr < b->paddr + b->nbytes) {
+		if ((b->paddr & PAGE_MASK) == page && b->paddr < addr + len &&
+		    addr < b->paddr + b->nbytes) {
+			unsigned start = b->paddr & (PAGE_SIZE - 1);
+			*lo = start < *lo ? start : *lo;
+			*hi = start + b->nbytes > *hi ? start + b->nbytes : *hi;
 			*p = b->pnext;
 			unhash(ic, b);
 			b->mode = BLOCK_DEAD; /* the caller moves the link epoch */
 			dropped++;
 			continue;
 		}
-		if (same_page) {
-			if (cp)
-				set_code_bits(cp, b->paddr & (PAGE_SIZE - 1), b->nbytes);
-			uint32_t first = (b->paddr & (PAGE_SIZE - 1)) >> CODE_CHUNK_SHIFT;
-			uint32_t last = ((b->paddr & (PAGE_SIZE - 1)) + b->nbytes - 1) >> CODE_CHUNK_SHIFT;
-			remaining |= ((2u << last) - 1) & ~((1u << first) - 1);
-		}
 		p = &b->pnext;
 	}
-	memmap_page(ic->mem, addr)->code = remaining;
+	return dropped;
+}
+
+/* Code chunks of the blocks left on page, walking them (no byte map). */
+static uint32_t chunks_by_walk(struct icache *ic, paddr_t page)
+{
+	uint32_t mask = 0;
+	for (struct block *b = ic->page_hash[page_hash_of(page)]; b; b = b->pnext) {
+		if ((b->paddr & PAGE_MASK) != page)
+			continue;
+		uint32_t first = (b->paddr & (PAGE_SIZE - 1)) >> CODE_CHUNK_SHIFT;
+		uint32_t last = ((b->paddr & (PAGE_SIZE - 1)) + b->nbytes - 1) >> CODE_CHUNK_SHIFT;
+		mask |= ((2u << last) - 1) & ~((1u << first) - 1);
+	}
+	return mask;
+}
+
+/* After blocks spanning page offsets [lo, hi) went: clear those bytes of
+ * the map and set again the bytes of the blocks that stay and overlap
+ * them (blocks may overlap when code jumps into an instruction's middle). */
+static void rebuild_code_bits(struct icache *ic, struct code_page *cp, unsigned lo, unsigned hi)
+{
+	clear_code_bits(cp, lo, hi);
+	for (struct block *b = ic->page_hash[page_hash_of(cp->page)]; b; b = b->pnext) {
+		unsigned start = b->paddr & (PAGE_SIZE - 1);
+		if ((b->paddr & PAGE_MASK) == cp->page && start < hi && lo < start + b->nbytes)
+			set_code_bits(cp, start, b->nbytes);
+	}
+}
+
+unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
+{
+	paddr_t page = addr & PAGE_MASK;
+	struct code_page *cp = code_page_of(ic, page);
+	if (cp && !any_code_bits(cp, addr & (PAGE_SIZE - 1), len))
+		return 0; /* data beside code in the same chunk */
+	unsigned lo, hi;
+	unsigned dropped = drop_overlapping(ic, addr, len, &lo, &hi);
+	if (cp && dropped)
+		rebuild_code_bits(ic, cp, lo, hi);
+	memmap_page(ic->mem, addr)->code = cp ? chunks_of(cp) : chunks_by_walk(ic, page);
 	return dropped;
 }
 

@@ -525,6 +525,15 @@ Test(perf_smc, data_beside_code_keeps_the_blocks)
 		cr_assert_eq(icache_invalidate(ic, page + 0x24B, 1), 0);
 		cr_assert_eq(icache_invalidate(ic, run ? page + 0x24A : page + 0x233, 1), 1);
 	}
+	/* Overlapping blocks (code that jumps into an instruction): dropping
+	 * one leaves the other's bytes marked, in the map and the chunk mask. */
+	insert_block(ic, page + 0x300, 0x10);
+	insert_block(ic, page + 0x308, 0x10);
+	cr_assert_eq(icache_invalidate(ic, page + 0x301, 1), 1);
+	cr_assert_not_null(icache_lookup(ic, page + 0x308, 1));
+	cr_assert_eq(memmap_page(machine_mem(m), page)->code, 1u << (0x300 >> CODE_CHUNK_SHIFT));
+	cr_assert_eq(icache_invalidate(ic, page + 0x30A, 1), 1, "the second block's bytes stay marked");
+	cr_assert_eq(memmap_page(machine_mem(m), page)->code, 0);
 	tm_free(m);
 }
 
