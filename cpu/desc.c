@@ -76,7 +76,6 @@ void prot_load_cs(struct cpu *c, uint16_t sel, struct desc *d, unsigned cpl)
 	desc_to_seg(d, (uint16_t)((sel & ~3u) | cpl), &c->seg[S_CS]);
 	c->cpl = (uint8_t)cpl;
 	seg_update_chk(c, S_CS);
-	cpu_kick(c);
 }
 
 void prot_load_ss(struct cpu *c, uint16_t sel, struct desc *d)

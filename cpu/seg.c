@@ -45,7 +45,6 @@ void cpu_far_jmp(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
 		cpu_raise(c, EXC_GP, 0);
 	seg_load_real(c, S_CS, sel);
 	c->next_eip = off;
-	cpu_kick(c);
 }
 
 void cpu_far_call(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
@@ -68,7 +67,6 @@ void cpu_far_call(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
 	stack_commit(c, sp);
 	seg_load_real(c, S_CS, sel);
 	c->next_eip = off;
-	cpu_kick(c);
 }
 
 void cpu_far_ret(struct cpu *c, bool o32, uint16_t pop_bytes)
@@ -85,7 +83,6 @@ void cpu_far_ret(struct cpu *c, bool o32, uint16_t pop_bytes)
 	stack_commit(c, sp + pop_bytes);
 	seg_load_real(c, S_CS, sel);
 	c->next_eip = off;
-	cpu_kick(c);
 }
 
 void cpu_iret(struct cpu *c, bool o32)
