@@ -12,7 +12,7 @@
 
 #define BLOCK_MAX_INSNS 64
 
-#define BLOCK_LINKS 2
+#define BLOCK_LINKS 4
 #define BLOCK_DEAD 0xFF /* mode of a block dropped from the cache */
 
 struct block {
