@@ -126,7 +126,7 @@ static bool tlb_keeps(const struct tlb_entry *e, bool keep_global)
 
 static void tlb_drop(struct tlb_entry *e)
 {
-	e->tag_read = e->tag_write = TLB_INVALID;
+	e->tag_read = e->tag_write = e->tag_code = TLB_INVALID;
 	e->global = false;
 }
 

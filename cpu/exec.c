@@ -17,8 +17,10 @@ static void drop_write_tags(struct cpu *c, paddr_t page)
 {
 	for (unsigned u = 0; u < 2; u++)
 		for (unsigned n = 0; n < TLB_SIZE; n++)
-			if (c->tlb.e[u][n].paddr == page)
+			if (c->tlb.e[u][n].paddr == page && c->tlb.e[u][n].tag_write != TLB_INVALID) {
+				c->tlb.e[u][n].tag_code = c->tlb.e[u][n].tag_write;
 				c->tlb.e[u][n].tag_write = TLB_INVALID;
+			}
 }
 
 /* Slow fetch of one instruction byte by byte (page-crossing or MMIO code). */

@@ -100,7 +100,7 @@ static void tlb_fill(struct cpu *c, laddr_t la, paddr_t pa, unsigned user, bool 
 	 * translations change for software only by INVLPG, CR3 or CR4 writes,
 	 * task switches and mode changes, which all move the epoch). */
 	bool was_live = e->tag_read != TLB_INVALID;
-	e->tag_read = e->tag_write = TLB_INVALID;
+	e->tag_read = e->tag_write = e->tag_code = TLB_INVALID;
 	if (!p->read || (unlikely(c->dbg.data) && debug_page_watched(c, page)))
 		return;
 	struct tlb *t = &c->tlb;
@@ -113,8 +113,12 @@ static void tlb_fill(struct cpu *c, laddr_t la, paddr_t pa, unsigned user, bool 
 	e->paddr = pa & PAGE_MASK;
 	e->global = global;
 	e->tag_read = page;
-	if (fast_write && p->write == p->read && !p->code)
-		e->tag_write = page;
+	if (fast_write && p->write == p->read) {
+		if (p->code)
+			e->tag_code = page;
+		else
+			e->tag_write = page;
+	}
 }
 
 paddr_t mmu_translate(struct cpu *c, laddr_t la, unsigned acc)
@@ -154,6 +158,14 @@ void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsign
 	unsigned in_page = PAGE_SIZE - (la & (PAGE_SIZE - 1));
 	if (unlikely(c->dbg.data))
 		debug_data_access(c, la, size, acc);
+	/* A page holding code: already translated and writable, so only the
+	 * decoded blocks over the bytes written need dropping. */
+	struct tlb_entry *e = tlb_entry_for(c, la, (acc & ACC_SYS) ? 0 : mmu_user(c));
+	if (e->tag_code == tlb_tag_of(la, size)) {
+		cpu_invalidate_code(c, e->paddr | (la & (PAGE_SIZE - 1)), size);
+		memcpy((uint8_t *)(e->addend + la), &v, size);
+		return;
+	}
 	if (size <= in_page) {
 		memmap_store(c->mem, mmu_translate(c, la, acc), v, size);
 		return;

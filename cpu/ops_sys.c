@@ -230,8 +230,9 @@ void op_INVLPG_M_m(struct cpu *c, const struct insn *i)
 	tlb_changed(&c->tlb);
 	for (unsigned u = 0; u < 2; u++) {
 		struct tlb_entry *e = tlb_entry_for(c, la, u);
-		if (e->tag_read == (la & PAGE_MASK) || e->tag_write == (la & PAGE_MASK)) {
-			e->tag_read = e->tag_write = TLB_INVALID;
+		if (e->tag_read == (la & PAGE_MASK) || e->tag_write == (la & PAGE_MASK) ||
+		    e->tag_code == (la & PAGE_MASK)) {
+			e->tag_read = e->tag_write = e->tag_code = TLB_INVALID;
 			e->global = false;
 		}
 	}

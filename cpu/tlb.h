@@ -21,8 +21,11 @@ struct tlb_entry {
 	uint32_t tag_write;
 	uintptr_t addend;   /* host = addend + linear */
 	paddr_t paddr;      /* physical page (code marking drops write tags by it) */
+	/* Writable, but the page holds decoded code: writes check the block
+	 * cache's byte map and store without a page walk (mmu_write_slow). */
+	uint32_t tag_code;
 	bool global;
-	uint8_t pad[11];
+	uint8_t pad[7];
 };
 _Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry is not 32 bytes");
 
