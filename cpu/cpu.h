@@ -185,6 +185,9 @@ struct cpu {
 	int exc_first; /* vector being delivered when exc_nest is 1 */
 	struct cpu_debug dbg; /* single step and breakpoints (debug.c) */
 
+	/* Byte offset within tlb.e of the table for the current CPL, kept by
+	 * cpu_set_cpl so that the access fast path need not test the CPL. */
+	uint32_t tlb_cur;
 	struct tlb tlb;
 	struct icache *icache;
 	struct memmap *mem;
@@ -218,6 +221,14 @@ void cpu_set_eflags(struct cpu *c, uint32_t value, uint32_t writable);
 static inline bool cpu_real_mode(const struct cpu *c) { return !(c->cr0 & CR0_PE); }
 static inline bool cpu_v86_mode(const struct cpu *c) { return (c->eflags & F_VM) != 0; }
 static inline bool cpu_prot_mode(const struct cpu *c) { return (c->cr0 & CR0_PE) && !(c->eflags & F_VM); }
+
+/* Every CPL change goes through here: it also selects the TLB table that
+ * non-ACC_SYS accesses use (supervisor for CPL 0-2, user for CPL 3). */
+static inline void cpu_set_cpl(struct cpu *c, unsigned cpl)
+{
+	c->cpl = (uint8_t)cpl;
+	c->tlb_cur = cpl == 3 ? (uint32_t)sizeof(c->tlb.e[0]) : 0;
+}
 
 /* Register access */
 static inline uint8_t *cpu_reg8(struct cpu *c, unsigned n) { return &c->r[n & 3].b[n >> 2]; }

@@ -44,6 +44,18 @@ static inline struct tlb_entry *tlb_entry_for(struct cpu *c, laddr_t la, unsigne
 	return &c->tlb.e[user][(la >> PAGE_SHIFT) & (TLB_SIZE - 1)];
 }
 
+/* The entry an access of kind acc uses: table 0 for ACC_SYS, else the
+ * current CPL's table (c->tlb_cur, so no CPL test on the hot path). */
+static inline struct tlb_entry *tlb_entry_acc(struct cpu *c, laddr_t la, unsigned acc)
+{
+	/* Byte offset of the entry: 32-byte entries, so one shift and mask. */
+	uint32_t at = (la >> (PAGE_SHIFT - 5)) & ((TLB_SIZE - 1) << 5);
+	_Static_assert(sizeof(struct tlb_entry) == 1u << 5, "entry size");
+	if (!(acc & ACC_SYS))
+		at += c->tlb_cur;
+	return (struct tlb_entry *)((uint8_t *)c->tlb.e + at);
+}
+
 /* The tag an access of size bytes at la must match: the page of its last
  * byte. The entry is picked by the page of its first byte, and two
  * consecutive pages never share an entry, so one compare also rejects an
@@ -56,7 +68,7 @@ static inline uint32_t tlb_tag_of(laddr_t la, unsigned size)
 #define DEFINE_LIN_ACCESS(bits, type)                                                    \
 	static inline type lin_rd##bits##_acc(struct cpu *c, laddr_t la, unsigned acc)  \
 	{                                                                                \
-		struct tlb_entry *e = tlb_entry_for(c, la, (acc & ACC_SYS) ? 0 : mmu_user(c)); \
+		struct tlb_entry *e = tlb_entry_acc(c, la, acc);                         \
 		if (likely(e->tag_read == tlb_tag_of(la, sizeof(type)))) {              \
 			type v;                                                          \
 			memcpy(&v, (const uint8_t *)(e->addend + la), sizeof(type));    \
@@ -66,7 +78,7 @@ static inline uint32_t tlb_tag_of(laddr_t la, unsigned size)
 	}                                                                                \
 	static inline void lin_wr##bits##_acc(struct cpu *c, laddr_t la, type v, unsigned acc) \
 	{                                                                                \
-		struct tlb_entry *e = tlb_entry_for(c, la, (acc & ACC_SYS) ? 0 : mmu_user(c)); \
+		struct tlb_entry *e = tlb_entry_acc(c, la, acc);                         \
 		if (likely(e->tag_write == tlb_tag_of(la, sizeof(type)))) {             \
 			memcpy((uint8_t *)(e->addend + la), &v, sizeof(type));           \
 			return;                                                          \

@@ -43,7 +43,7 @@ void pu_seg(struct cpu *c, unsigned s, uint16_t sel)
 		abort();
 	desc_to_seg(&d, sel, &c->seg[s]);
 	if (s == S_CS)
-		c->cpl = sel & 3;
+		cpu_set_cpl(c, sel & 3u);
 	seg_update_chk(c, s);
 }
 

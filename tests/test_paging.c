@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "cpu/mmu.h"
+#include "cpu/seg.h"
 #include "tests/prot_util.h"
 
 #define PT0 (PU_PD + 0x1000)
@@ -65,7 +66,7 @@ Test(paging, not_present_faults_with_cr2)
 	cr_assert_eq(c->cr2, 0x401234);
 	PU_TRY(c, lin_wr8(c, 0x402000, 0));
 	cr_assert_eq(c->exc_error, 2, "write");
-	c->cpl = 3;
+	cpu_set_cpl(c, 3);
 	PU_TRY(c, lin_rd8(c, 0x403000));
 	cr_assert_eq(c->exc_error, 4, "user read");
 	PU_TRY(c, lin_rd8(c, 0xC00000));
@@ -80,7 +81,7 @@ Test(paging, user_supervisor_and_write_protect)
 	struct cpu *c = tm_cpu(m);
 	pu_poke32(m, PT1 + 0, 0x200000 | 3); /* supervisor, writable */
 	pu_poke32(m, PT1 + 4, 0x201000 | 5); /* user, read-only */
-	c->cpl = 3;
+	cpu_set_cpl(c, 3);
 	PU_TRY(c, lin_rd8(c, 0x400000));
 	cr_assert_eq(c->exc_vector, EXC_PF);
 	cr_assert_eq(c->exc_error, 5, "user access to a supervisor page");
@@ -88,7 +89,7 @@ Test(paging, user_supervisor_and_write_protect)
 	cr_assert_eq(c->exc_vector, -1);
 	PU_TRY(c, lin_wr8(c, 0x401000, 1));
 	cr_assert_eq(c->exc_error, 7, "user write to a read-only page");
-	c->cpl = 0;
+	cpu_set_cpl(c, 0);
 	PU_TRY(c, lin_wr8(c, 0x401000, 1));
 	cr_assert_eq(c->exc_vector, -1, "supervisor writes ignore R/W when CR0.WP = 0");
 	c->cr0 |= CR0_WP;
@@ -106,11 +107,40 @@ Test(paging, supervisor_tlb_entry_does_not_serve_user)
 	pu_poke32(m, PT1, 0x200000 | 3);
 	PU_TRY(c, lin_rd8(c, 0x400000));
 	cr_assert_eq(c->exc_vector, -1);
-	c->cpl = 3;
+	cpu_set_cpl(c, 3);
 	PU_TRY(c, lin_rd8(c, 0x400000));
 	cr_assert_eq(c->exc_vector, EXC_PF);
 	cr_assert_eq(c->exc_error, 5);
 	tm_free(m);
+}
+
+/* The TLB table accesses use follows every CPL change, not only the
+ * fixtures': a supervisor translation cached at CPL 0 must not serve ring 3
+ * after an IRET to an outer level or into virtual-8086 mode. */
+Test(paging, cpl_change_by_iret_switches_tlb_table)
+{
+	static const uint32_t vm_flags[] = { 0, F_VM };
+	for (unsigned k = 0; k < 2; k++) {
+		struct machine *m = setup();
+		struct cpu *c = tm_cpu(m);
+		pu_poke32(m, PT1, 0x200000 | 3); /* supervisor only */
+		pu_tss_stack(m, PU_TSS, 0, PU_DS0, 0x7000);
+		PU_TRY(c, lin_rd8(c, 0x400000));
+		cr_assert_eq(c->exc_vector, -1);
+		c->r[R_ESP].d = 0x7000;
+		pu_poke32(m, 0x7000, 0x2222);
+		pu_poke32(m, 0x7004, vm_flags[k] ? 0x100 : PU_CS3);
+		pu_poke32(m, 0x7008, 0x2 | vm_flags[k]);
+		pu_poke32(m, 0x700C, 0x9000);
+		pu_poke32(m, 0x7010, vm_flags[k] ? 0x200 : PU_DS3);
+		PU_TRY(c, cpu_iret(c, true));
+		cr_assert_eq(c->exc_vector, -1);
+		cr_assert_eq(c->cpl, 3);
+		PU_TRY(c, lin_rd8(c, 0x400000));
+		cr_assert_eq(c->exc_vector, EXC_PF, "VM=%u", k);
+		cr_assert_eq(c->exc_error, 5);
+		tm_free(m);
+	}
 }
 
 Test(paging, global_pages_survive_cr3_flush)
