@@ -83,6 +83,11 @@ struct seg {
 	uint16_t sel;
 	uint16_t ar;
 	uint8_t chk; /* SEGCHK_*: reasons an access must take the slow checks */
+	/* Highest last-byte offset (off + size - 1) a read or a write may take
+	 * through the fast path: the limit, or -1 (nothing) when chk sends that
+	 * kind of access to the slow checks. Set by seg_update_chk, which must
+	 * run after every change to the cache or to the CPU mode. */
+	int64_t rd_max, wr_max;
 };
 #define SEGCHK_NULL 0x01    /* null selector in protected mode: any access faults */
 #define SEGCHK_NOREAD 0x02  /* execute-only code segment */

@@ -28,16 +28,22 @@ void seg_update_chk(struct cpu *c, unsigned s);
 
 static inline unsigned mmu_user(const struct cpu *c) { return c->cpl == 3; }
 
+/* The deny argument of seg_linear: the SEGCHK_* bits that make an access
+ * of that kind take the slow checks. */
+#define SEG_DENY_READ (SEGCHK_NULL | SEGCHK_NOREAD | SEGCHK_EXPDOWN)
+#define SEG_DENY_WRITE (SEGCHK_NULL | SEGCHK_NOWRITE | SEGCHK_EXPDOWN)
+
 static inline laddr_t seg_linear(struct cpu *c, unsigned s, uint32_t off, unsigned size,
 				 unsigned deny)
 {
+	/* One signed compare against the precomputed bound does both the rights
+	 * and the limit check; the slow path redoes them to pick the fault. */
 	const struct seg *sg = &c->seg[s];
-	if (unlikely((sg->chk & deny) || (uint64_t)off + size - 1 > sg->limit))
+	int64_t max = (deny & SEGCHK_NOWRITE) ? sg->wr_max : sg->rd_max;
+	if (unlikely((int64_t)off + (int64_t)size - 1 > max))
 		return seg_linear_slow(c, s, off, size, deny);
 	return sg->base + off;
 }
-#define SEG_DENY_READ (SEGCHK_NULL | SEGCHK_NOREAD | SEGCHK_EXPDOWN)
-#define SEG_DENY_WRITE (SEGCHK_NULL | SEGCHK_NOWRITE | SEGCHK_EXPDOWN)
 
 static inline struct tlb_entry *tlb_entry_for(struct cpu *c, laddr_t la, unsigned user)
 {

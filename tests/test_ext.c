@@ -16,8 +16,14 @@ static struct machine *ext_new(const char *hex, uint32_t eax, uint32_t ecx, uint
 }
 
 /* Make ES a read-only data segment, as its descriptor cache would be after
- * loading a read-only selector in protected mode. */
-static void es_read_only(struct machine *m) { tm_cpu(m)->seg[S_ES].chk |= SEGCHK_NOWRITE; }
+ * loading a read-only selector in protected mode (check bits and the
+ * fast path's write bound, which seg_update_chk would derive from them). */
+static void es_read_only(struct machine *m)
+{
+	struct seg *es = &tm_cpu(m)->seg[S_ES];
+	es->chk |= SEGCHK_NOWRITE;
+	es->wr_max = -1;
+}
 
 Test(ext, setz_follows_zf)
 {

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include "cpu/interrupt.h"
+#include "cpu/seg.h"
 #include "tests/tm.h"
 
 static void set_seg(struct machine *m, unsigned s, uint16_t sel)
@@ -93,6 +94,7 @@ Test(string, rep_movsd_with_32bit_addressing_uses_esi_edi_ecx)
 	set_seg(m, S_DS, 0);
 	set_seg(m, S_ES, 0);
 	c->seg[S_DS].limit = c->seg[S_ES].limit = 0xFFFFFFFFu; /* unreal mode */
+	cpu_refresh_segs(c);
 	fill_pattern(m, 0x123000, 0x40);
 	c->r[R_ESI].d = 0x123000;
 	c->r[R_EDI].d = 0x140000;
