@@ -113,6 +113,67 @@ DEFINE_LIN_ACCESS(8, uint8_t)
 DEFINE_LIN_ACCESS(16, uint16_t)
 DEFINE_LIN_ACCESS(32, uint32_t)
 
+/*
+ * The frameless handler pattern. cpu_fast_ptr is the whole fast path of a
+ * data access with no call in it: it sets *p to the host address of size
+ * bytes at s:off and returns true, or returns false whenever anything needs
+ * the slow path (segment rights or limit, TLB miss, MMIO or code page, an
+ * access crossing a page). It neither faults nor changes any state, so a
+ * handler that gets false before its first architectural write can hand
+ * the whole instruction to a noinline slow twin, as a tail call:
+ *
+ *	uint8_t *p;
+ *	if (unlikely(!cpu_fast_ptr(c, i->seg, insn_ea(c, i), 4, true, &p))) {
+ *		op_X_slow(c, i);
+ *		return;
+ *	}
+ *
+ * and the fast path then needs no stack frame. (A bool and an out pointer
+ * rather than NULL: the compiler cannot assume addend + la is not NULL.)
+ * A write pointer also serves reads of the same bytes (read-modify-write):
+ * a segment with a write bound is writable data, which is always readable,
+ * and a TLB write tag is only ever set together with the read tag.
+ */
+/* GCC's IPA-SRA would otherwise give the twin a new signature, and the tail
+ * call would become a call with a frame around it. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define MMU_SLOW __attribute__((noinline, noipa))
+#else
+#define MMU_SLOW __attribute__((noinline))
+#endif
+
+static inline bool cpu_fast_ptr(struct cpu *c, unsigned s, uint32_t off, unsigned size, bool write,
+				uint8_t **p)
+{
+	const struct seg *sg = &c->seg[s];
+	if (unlikely((int64_t)off + (int64_t)size - 1 > (write ? sg->wr_max : sg->rd_max)))
+		return false;
+	laddr_t la = sg->base + off;
+	const struct tlb_entry *e = tlb_entry_acc(c, la, write ? ACC_WRITE : ACC_READ);
+	if (unlikely((write ? e->tag_write : e->tag_read) != tlb_tag_of(la, size)))
+		return false;
+	*p = (uint8_t *)(e->addend + la);
+	return true;
+}
+
+/* Loads and stores at a host pointer from cpu_fast_ptr (any alignment). */
+static inline uint8_t host_ld8(const uint8_t *p) { return *p; }
+static inline uint16_t host_ld16(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+static inline uint32_t host_ld32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+static inline void host_st8(uint8_t *p, uint8_t v) { *p = v; }
+static inline void host_st16(uint8_t *p, uint16_t v) { memcpy(p, &v, sizeof(v)); }
+static inline void host_st32(uint8_t *p, uint32_t v) { memcpy(p, &v, sizeof(v)); }
+
 /* Effective address of a decoded memory operand (offset within its segment). */
 struct insn;
 static inline uint32_t insn_ea(const struct cpu *c, const struct insn *i)

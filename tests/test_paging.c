@@ -1,8 +1,11 @@
 /* Paging and the TLB (SDM vol. 3, ch. 4 "Paging", 32-bit paging; 4.7
  * "Page-Fault Exceptions"; 4.10 "Caching Translation Information"). */
 #include <criterion/criterion.h>
+#include <setjmp.h>
 
+#include "cpu/decode.h"
 #include "cpu/mmu.h"
+#include "cpu/ops_fast.h"
 #include "cpu/seg.h"
 #include "tests/prot_util.h"
 
@@ -141,6 +144,87 @@ Test(paging, cpl_change_by_iret_switches_tlb_table)
 		cr_assert_eq(c->exc_error, 5);
 		tm_free(m);
 	}
+}
+
+/* Run one 32-bit instruction's handler, as the block builder picks it
+ * (ops_fast_pick), under our own setjmp: the vector it raised, or -1. */
+static int run_handler(struct cpu *c, const char *bytes, unsigned n)
+{
+	struct insn in;
+	cr_assert_eq(decode_insn((const uint8_t *)bytes, n, true, &in, NULL), (int)n);
+	in.fn = ops_fast_pick(&in);
+	c->exc_vector = -1;
+	if (setjmp(c->jmp) == 0) {
+		in.fn(c, &in);
+		return -1;
+	}
+	return c->exc_vector;
+}
+
+/* A write by the instruction in bytes to a user read-only page whose read
+ * translation is cached: #PF, and nothing changed. */
+static void write_to_read_only_page(const char *bytes, unsigned n, unsigned k)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	pu_poke32(m, PT1, 0x200000 | 5); /* user, read-only */
+	pu_poke32(m, 0x200100, 0x7FFF);
+	pu_poke32(m, 0x200104, 0x7FFF);
+	cpu_set_cpl(c, 3);
+	c->r[R_EBX].d = 0x400100;
+	c->r[R_EAX].d = 0x1234;
+	c->eflags = 0x2 | F_CF | F_ZF;
+	c->lf.kind = LF_NONE;
+	volatile uint32_t v = 0;
+	PU_TRY(c, v = lin_rd32(c, 0x400100));
+	cr_assert_eq(v, 0x7FFF);
+	cr_assert_eq(run_handler(c, bytes, n), EXC_PF, "case %u", k);
+	cr_assert_eq(c->exc_error, 7, "case %u", k);
+	cr_assert_eq(tm_peek32(m, 0x200100), 0x7FFF, "case %u", k);
+	cr_assert_eq(tm_peek32(m, 0x200104), 0x7FFF, "case %u", k);
+	cr_assert_eq(c->r[R_EAX].d, 0x1234, "case %u", k);
+	cr_assert_eq(cpu_get_eflags(c) & F_ARITH, F_CF | F_ZF, "case %u", k);
+	tm_free(m);
+}
+
+/* The handlers' fast path (a host pointer from the TLB) must not serve a
+ * write the page forbids even when the read translation is cached, nor an
+ * access that crosses into another page; read-modify-write forms fault
+ * before changing memory, registers or flags. */
+Test(paging, handler_fast_path_respects_page_rights_and_boundaries)
+{
+	static const struct {
+		const char *bytes;
+		unsigned n;
+	} writes[] = {
+		{ "\x01\x03", 2 },         /* add [ebx], eax */
+		{ "\x83\x2b\x01", 3 },     /* sub dword [ebx], 1 */
+		{ "\xff\x03", 2 },         /* inc dword [ebx] */
+		{ "\xf7\x13", 2 },         /* not dword [ebx] */
+		{ "\x87\x03", 2 },         /* xchg [ebx], eax */
+		{ "\x89\x03", 2 },         /* mov [ebx], eax */
+		{ "\x89\x43\x04", 3 },     /* mov [ebx+4], eax (base + disp form) */
+		{ "\xc7\x03\x01\x00\x00\x00", 6 }, /* mov dword [ebx], 1 */
+	};
+	for (unsigned k = 0; k < sizeof(writes) / sizeof(writes[0]); k++)
+		write_to_read_only_page(writes[k].bytes, writes[k].n, k);
+	/* A dword across two pages mapped to unrelated frames. */
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	pu_poke32(m, PT1, 0x200000 | 7);
+	pu_poke32(m, PT1 + 4, 0x300000 | 7);
+	pu_poke32(m, 0x200FFC, 0x2211FFFF);
+	pu_poke32(m, 0x300000, 0xFFFF4433);
+	c->r[R_EBX].d = 0x400FFE;
+	PU_TRY(c, lin_rd8(c, 0x400000));
+	PU_TRY(c, lin_rd8(c, 0x401000));
+	cr_assert_eq(run_handler(c, "\x8b\x03", 2), -1); /* mov eax, [ebx] */
+	cr_assert_eq(c->r[R_EAX].d, 0x44332211);
+	cr_assert_eq(run_handler(c, "\x8b\x4b\x00", 3), -1); /* mov ecx, [ebx+0] */
+	cr_assert_eq(c->r[R_ECX].d, 0x44332211);
+	cr_assert_eq(run_handler(c, "\x33\x03", 2), -1); /* xor eax, [ebx] */
+	cr_assert_eq(c->r[R_EAX].d, 0);
+	tm_free(m);
 }
 
 Test(paging, global_pages_survive_cr3_flush)
