@@ -1,11 +1,8 @@
 /* Paging and the TLB (SDM vol. 3, ch. 4 "Paging", 32-bit paging; 4.7
  * "Page-Fault Exceptions"; 4.10 "Caching Translation Information"). */
 #include <criterion/criterion.h>
-#include <setjmp.h>
 
-#include "cpu/decode.h"
 #include "cpu/mmu.h"
-#include "cpu/ops_fast.h"
 #include "cpu/seg.h"
 #include "tests/prot_util.h"
 
@@ -146,21 +143,6 @@ Test(paging, cpl_change_by_iret_switches_tlb_table)
 	}
 }
 
-/* Run one 32-bit instruction's handler, as the block builder picks it
- * (ops_fast_pick), under our own setjmp: the vector it raised, or -1. */
-static int run_handler(struct cpu *c, const char *bytes, unsigned n)
-{
-	struct insn in;
-	cr_assert_eq(decode_insn((const uint8_t *)bytes, n, true, &in, NULL), (int)n);
-	in.fn = ops_fast_pick(&in);
-	c->exc_vector = -1;
-	if (setjmp(c->jmp) == 0) {
-		in.fn(c, &in);
-		return -1;
-	}
-	return c->exc_vector;
-}
-
 /* A write by the instruction in bytes to a user read-only page whose read
  * translation is cached: #PF, and nothing changed. */
 static void write_to_read_only_page(const char *bytes, unsigned n, unsigned k)
@@ -178,7 +160,7 @@ static void write_to_read_only_page(const char *bytes, unsigned n, unsigned k)
 	volatile uint32_t v = 0;
 	PU_TRY(c, v = lin_rd32(c, 0x400100));
 	cr_assert_eq(v, 0x7FFF);
-	cr_assert_eq(run_handler(c, bytes, n), EXC_PF, "case %u", k);
+	cr_assert_eq(pu_run32(c, bytes, n), EXC_PF, "case %u", k);
 	cr_assert_eq(c->exc_error, 7, "case %u", k);
 	cr_assert_eq(tm_peek32(m, 0x200100), 0x7FFF, "case %u", k);
 	cr_assert_eq(tm_peek32(m, 0x200104), 0x7FFF, "case %u", k);
@@ -218,11 +200,11 @@ Test(paging, handler_fast_path_respects_page_rights_and_boundaries)
 	c->r[R_EBX].d = 0x400FFE;
 	PU_TRY(c, lin_rd8(c, 0x400000));
 	PU_TRY(c, lin_rd8(c, 0x401000));
-	cr_assert_eq(run_handler(c, "\x8b\x03", 2), -1); /* mov eax, [ebx] */
+	cr_assert_eq(pu_run32(c, "\x8b\x03", 2), -1); /* mov eax, [ebx] */
 	cr_assert_eq(c->r[R_EAX].d, 0x44332211);
-	cr_assert_eq(run_handler(c, "\x8b\x4b\x00", 3), -1); /* mov ecx, [ebx+0] */
+	cr_assert_eq(pu_run32(c, "\x8b\x4b\x00", 3), -1); /* mov ecx, [ebx+0] */
 	cr_assert_eq(c->r[R_ECX].d, 0x44332211);
-	cr_assert_eq(run_handler(c, "\x33\x03", 2), -1); /* xor eax, [ebx] */
+	cr_assert_eq(pu_run32(c, "\x33\x03", 2), -1); /* xor eax, [ebx] */
 	cr_assert_eq(c->r[R_EAX].d, 0);
 	tm_free(m);
 }
