@@ -5,9 +5,10 @@
  * SDM vol. 2, the Jcc page): only work the decoder already knows the answer
  * to is removed.
  *
- * Jcc with 32-bit operand size: one handler per condition code, so the
- * condition is a constant and the lazy-flags fast path folds to a compare.
- * A target beyond the CS limit raises #GP(0) at the branch.
+ * Jcc with 32-bit operand size, CMOVcc r32,r32 and SETcc r8: one handler
+ * per condition code, so the condition is a constant and the lazy-flags
+ * fast path folds to a compare. A Jcc target beyond the CS limit raises
+ * #GP(0) at the branch.
  *
  * MOV, MOVZX and LEA with a 32-bit address and no index register (base +
  * displacement, the stack-frame and structure-field forms): the offset is
@@ -23,7 +24,10 @@
 #include "cpu/mmu.h"
 #include "cpu/ops.h"
 
-#define DEFINE_JCC32(cc)                                                       \
+/* One handler per condition code for Jcc rel32 and for the register forms
+ * of CMOVcc r32 and SETcc r8: lf_cond then folds to the test for that
+ * condition instead of a switch on i->op. */
+#define DEFINE_CC(cc)                                                          \
 	static void op_jcc32_##cc(struct cpu *c, const struct insn *i)         \
 	{                                                                      \
 		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
@@ -32,30 +36,44 @@
 				cpu_raise(c, EXC_GP, 0);                       \
 			c->next_eip = target;                                  \
 		}                                                              \
+	}                                                                      \
+	static void op_cmov32_r_##cc(struct cpu *c, const struct insn *i)      \
+	{                                                                      \
+		if (lf_cond(&c->lf, c->eflags, cc))                            \
+			c->r[i->reg].d = c->r[i->rm].d;                        \
+	}                                                                      \
+	static void op_setcc_r_##cc(struct cpu *c, const struct insn *i)       \
+	{                                                                      \
+		*cpu_reg8(c, i->rm) = lf_cond(&c->lf, c->eflags, cc);          \
 	}
 
-DEFINE_JCC32(0)
-DEFINE_JCC32(1)
-DEFINE_JCC32(2)
-DEFINE_JCC32(3)
-DEFINE_JCC32(4)
-DEFINE_JCC32(5)
-DEFINE_JCC32(6)
-DEFINE_JCC32(7)
-DEFINE_JCC32(8)
-DEFINE_JCC32(9)
-DEFINE_JCC32(10)
-DEFINE_JCC32(11)
-DEFINE_JCC32(12)
-DEFINE_JCC32(13)
-DEFINE_JCC32(14)
-DEFINE_JCC32(15)
+DEFINE_CC(0)
+DEFINE_CC(1)
+DEFINE_CC(2)
+DEFINE_CC(3)
+DEFINE_CC(4)
+DEFINE_CC(5)
+DEFINE_CC(6)
+DEFINE_CC(7)
+DEFINE_CC(8)
+DEFINE_CC(9)
+DEFINE_CC(10)
+DEFINE_CC(11)
+DEFINE_CC(12)
+DEFINE_CC(13)
+DEFINE_CC(14)
+DEFINE_CC(15)
 
-static const insn_fn jcc32_by_cc[16] = {
-	op_jcc32_0,  op_jcc32_1,  op_jcc32_2,  op_jcc32_3,  op_jcc32_4,  op_jcc32_5,
-	op_jcc32_6,  op_jcc32_7,  op_jcc32_8,  op_jcc32_9,  op_jcc32_10, op_jcc32_11,
-	op_jcc32_12, op_jcc32_13, op_jcc32_14, op_jcc32_15,
-};
+#define BY_CC(prefix)                                                                         \
+	{                                                                                     \
+		prefix##0, prefix##1, prefix##2, prefix##3, prefix##4, prefix##5, prefix##6,  \
+		prefix##7, prefix##8, prefix##9, prefix##10, prefix##11, prefix##12,          \
+		prefix##13, prefix##14, prefix##15,                                           \
+	}
+
+static const insn_fn jcc32_by_cc[16] = BY_CC(op_jcc32_);
+static const insn_fn cmov32_r_by_cc[16] = BY_CC(op_cmov32_r_);
+static const insn_fn setcc_r_by_cc[16] = BY_CC(op_setcc_r_);
 
 /* Offset of a 32-bit base + displacement operand (base R_NONE reads 0). */
 static inline uint32_t ea_bd(const struct cpu *c, const struct insn *i)
@@ -128,6 +146,10 @@ insn_fn ops_fast_pick(const struct insn *i)
 {
 	if (i->fn == op_Jcc_Jb32 || i->fn == op_Jcc_Jv32)
 		return jcc32_by_cc[i->op & 15];
+	if (i->fn == op_CMOVcc_GdEd_r)
+		return cmov32_r_by_cc[i->op & 15];
+	if (i->fn == op_SETcc_Eb_r)
+		return setcc_r_by_cc[i->op & 15];
 	if ((i->flags & I_A32) && i->index == R_NONE) {
 		for (unsigned k = 0; k < sizeof base_disp_forms / sizeof base_disp_forms[0]; k++)
 			if (i->fn == base_disp_forms[k].generic)
