@@ -190,9 +190,10 @@ struct cpu {
 	int exc_first; /* vector being delivered when exc_nest is 1 */
 	struct cpu_debug dbg; /* single step and breakpoints (debug.c) */
 
-	/* Byte offset within tlb.e of the table for the current CPL, kept by
-	 * cpu_set_cpl so that the access fast path need not test the CPL. */
-	uint32_t tlb_cur;
+	/* The TLB table for the current CPL (tlb.e[0] or tlb.e[1]), kept by
+	 * cpu_set_cpl so that the access fast path need not test the CPL. It
+	 * points into this struct, which is never copied (machine.c embeds it). */
+	struct tlb_entry *tlb_cur;
 	struct tlb tlb;
 	struct icache *icache;
 	struct memmap *mem;
@@ -232,7 +233,7 @@ static inline bool cpu_prot_mode(const struct cpu *c) { return (c->cr0 & CR0_PE)
 static inline void cpu_set_cpl(struct cpu *c, unsigned cpl)
 {
 	c->cpl = (uint8_t)cpl;
-	c->tlb_cur = cpl == 3 ? (uint32_t)sizeof(c->tlb.e[0]) : 0;
+	c->tlb_cur = c->tlb.e[cpl == 3];
 }
 
 /* Register access */

@@ -57,9 +57,8 @@ static inline struct tlb_entry *tlb_entry_acc(struct cpu *c, laddr_t la, unsigne
 	/* Byte offset of the entry: 32-byte entries, so one shift and mask. */
 	uint32_t at = (la >> (PAGE_SHIFT - 5)) & ((TLB_SIZE - 1) << 5);
 	_Static_assert(sizeof(struct tlb_entry) == 1u << 5, "entry size");
-	if (!(acc & ACC_SYS))
-		at += c->tlb_cur;
-	return (struct tlb_entry *)((uint8_t *)c->tlb.e + at);
+	struct tlb_entry *table = (acc & ACC_SYS) ? c->tlb.e[0] : c->tlb_cur;
+	return (struct tlb_entry *)((uint8_t *)table + at);
 }
 
 /* The tag an access of size bytes at la must match: the page of its last
