@@ -1,7 +1,9 @@
 /*
  * Memory access for instruction handlers: segmentation (limit and rights
  * checks, SDM vol. 3 ch. 5), then the software TLB, falling back to the page
- * walk in mmu.c. Every function here may raise an exception (longjmp).
+ * walk in mmu.c. Every function here may raise an exception (longjmp),
+ * except cpu_fast_ptr and the host_* loads and stores, which never fault:
+ * they are the call-free fast path of the frameless handlers.
  */
 #ifndef POPEK_MMU_H
 #define POPEK_MMU_H
