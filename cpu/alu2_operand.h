@@ -53,6 +53,16 @@ ALU2_INLINE void mem_put(struct cpu *c, unsigned s, uint32_t off, unsigned sz, u
 	}
 }
 
+/* Load at a host pointer from cpu_fast_ptr (cpu/mmu.h). */
+ALU2_INLINE uint32_t host_get(const uint8_t *p, unsigned sz)
+{
+	switch (sz) {
+	case 0: return host_ld8(p);
+	case 1: return host_ld16(p);
+	default: return host_ld32(p);
+	}
+}
+
 /* The E operand: register i->rm, or memory at offset off in segment i->seg. */
 ALU2_INLINE uint32_t e_get(struct cpu *c, const struct insn *i, bool mem, uint32_t off, unsigned sz)
 {

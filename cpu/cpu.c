@@ -70,7 +70,7 @@ void cpu_reset(struct cpu *c)
 	c->dbg = (struct cpu_debug){ 0 };
 	c->dr[6] = 0xFFFF0FF0u;
 	c->dr[7] = 0x400;
-	c->cpl = 0;
+	cpu_set_cpl(c, 0);
 	c->halted = c->shutdown = c->nmi_pending = false;
 	c->shadow_icount = 0;
 	c->a20_mask = 0xFFFFFFFFu;

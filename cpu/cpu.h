@@ -83,6 +83,11 @@ struct seg {
 	uint16_t sel;
 	uint16_t ar;
 	uint8_t chk; /* SEGCHK_*: reasons an access must take the slow checks */
+	/* Highest last-byte offset (off + size - 1) a read or a write may take
+	 * through the fast path: the limit, or -1 (nothing) when chk sends that
+	 * kind of access to the slow checks. Set by seg_update_chk, which must
+	 * run after every change to the cache or to the CPU mode. */
+	int64_t rd_max, wr_max;
 };
 #define SEGCHK_NULL 0x01    /* null selector in protected mode: any access faults */
 #define SEGCHK_NOREAD 0x02  /* execute-only code segment */
@@ -197,6 +202,10 @@ struct cpu {
 	int exc_first; /* vector being delivered when exc_nest is 1 */
 	struct cpu_debug dbg; /* single step and breakpoints (debug.c) */
 
+	/* The TLB table for the current CPL (tlb.e[0] or tlb.e[1]), kept by
+	 * cpu_set_cpl so that the access fast path need not test the CPL. It
+	 * points into this struct, which is never copied (machine.c embeds it). */
+	struct tlb_entry *tlb_cur;
 	struct tlb tlb;
 	struct icache *icache;
 	struct memmap *mem;
@@ -242,6 +251,14 @@ void cpu_set_eflags(struct cpu *c, uint32_t value, uint32_t writable);
 static inline bool cpu_real_mode(const struct cpu *c) { return !(c->cr0 & CR0_PE); }
 static inline bool cpu_v86_mode(const struct cpu *c) { return (c->eflags & F_VM) != 0; }
 static inline bool cpu_prot_mode(const struct cpu *c) { return (c->cr0 & CR0_PE) && !(c->eflags & F_VM); }
+
+/* Every CPL change goes through here: it also selects the TLB table that
+ * non-ACC_SYS accesses use (supervisor for CPL 0-2, user for CPL 3). */
+static inline void cpu_set_cpl(struct cpu *c, unsigned cpl)
+{
+	c->cpl = (uint8_t)cpl;
+	c->tlb_cur = c->tlb.e[cpl == 3];
+}
 
 /* Register access */
 static inline uint8_t *cpu_reg8(struct cpu *c, unsigned n) { return &c->r[n & 3].b[n >> 2]; }

@@ -74,7 +74,7 @@ void desc_set_busy(struct cpu *c, uint16_t sel, bool busy)
 void prot_load_cs(struct cpu *c, uint16_t sel, struct desc *d, unsigned cpl)
 {
 	desc_to_seg(d, (uint16_t)((sel & ~3u) | cpl), &c->seg[S_CS]);
-	c->cpl = (uint8_t)cpl;
+	cpu_set_cpl(c, cpl);
 	seg_update_chk(c, S_CS);
 }
 

@@ -38,6 +38,8 @@ void seg_update_chk(struct cpu *c, unsigned s)
 			chk = (uint8_t)(((type & 2) ? 0 : SEGCHK_NOWRITE) | ((type & 4) ? SEGCHK_EXPDOWN : 0));
 	}
 	sg->chk = chk;
+	sg->rd_max = (chk & SEG_DENY_READ) ? -1 : (int64_t)sg->limit;
+	sg->wr_max = (chk & SEG_DENY_WRITE) ? -1 : (int64_t)sg->limit;
 	if (s == S_CS)
 		tlb_changed(&c->tlb); /* block links hold for one CS and CPL only */
 }

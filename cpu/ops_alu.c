@@ -6,7 +6,10 @@
  *
  * Flags are lazy (flags.h). A memory read-modify-write reads, computes into
  * a local lazy state, writes, and only then commits the flags, so a write
- * that faults leaves the flags as they were. LOCK is accepted on memory
+ * that faults leaves the flags as they were. Each memory form first tries
+ * the frameless fast path (a host pointer valid for the whole access, write
+ * permission included for read-modify-write) and otherwise runs its slow
+ * twin through the checked accessors. LOCK is accepted on memory
  * destinations by the decoder and needs nothing here: one CPU, no other bus
  * master sees the half-done operation.
  *
@@ -104,6 +107,17 @@ static inline uint32_t alu_neg(struct cpu *c, struct lazy_flags *lf, unsigned sz
 #define REG16(c, n) ((c)->r[(n)].w)
 #define REG32(c, n) ((c)->r[(n)].d)
 
+/* The fast path of a memory form: p = the host address of the BITS-bit
+ * operand (writable if WRITE), else the whole instruction goes to FN's slow
+ * twin as a tail call, so the fast path needs no stack frame (cpu/mmu.h,
+ * cpu_fast_ptr). The twins are the checked-accessor versions. */
+#define MEM_FAST_OR_SLOW(FN, BITS, WRITE)                                                      \
+	uint8_t *p;                                                                            \
+	if (unlikely(!cpu_fast_ptr(c, i->seg, insn_ea(c, i), (BITS) / 8, (WRITE), &p))) {      \
+		FN##_slow(c, i);                                                               \
+		return;                                                                        \
+	}
+
 /* E,G and G,E forms (wb: the result is written back; 0 for CMP and TEST). */
 #define ALU_EG(NAME, OPF, WB, E, G, BITS, SZ)                                                  \
 	void op_##NAME##_##E##G##_r(struct cpu *c, const struct insn *i)                       \
@@ -114,13 +128,22 @@ static inline uint32_t alu_neg(struct cpu *c, struct lazy_flags *lf, unsigned sz
 			REG##BITS(c, i->rm) = (uint##BITS##_t)r;                               \
 		c->lf = lf;                                                                    \
 	}                                                                                      \
-	void op_##NAME##_##E##G##_m(struct cpu *c, const struct insn *i)                       \
+	static MMU_SLOW void op_##NAME##_##E##G##_m_slow(struct cpu *c, const struct insn *i)  \
 	{                                                                                      \
 		struct lazy_flags lf;                                                          \
 		uint32_t off = insn_ea(c, i);                                                  \
 		uint32_t r = OPF(c, &lf, SZ, cpu_rd##BITS(c, i->seg, off), REG##BITS(c, i->reg)); \
 		if (WB)                                                                        \
 			cpu_wr##BITS(c, i->seg, off, (uint##BITS##_t)r);                       \
+		c->lf = lf;                                                                    \
+	}                                                                                      \
+	void op_##NAME##_##E##G##_m(struct cpu *c, const struct insn *i)                       \
+	{                                                                                      \
+		MEM_FAST_OR_SLOW(op_##NAME##_##E##G##_m, BITS, WB)                             \
+		struct lazy_flags lf;                                                          \
+		uint32_t r = OPF(c, &lf, SZ, host_ld##BITS(p), REG##BITS(c, i->reg));          \
+		if (WB)                                                                        \
+			host_st##BITS(p, (uint##BITS##_t)r);                                   \
 		c->lf = lf;                                                                    \
 	}
 
@@ -133,11 +156,20 @@ static inline uint32_t alu_neg(struct cpu *c, struct lazy_flags *lf, unsigned sz
 			REG##BITS(c, i->reg) = (uint##BITS##_t)r;                              \
 		c->lf = lf;                                                                    \
 	}                                                                                      \
-	void op_##NAME##_##G##E##_m(struct cpu *c, const struct insn *i)                       \
+	static MMU_SLOW void op_##NAME##_##G##E##_m_slow(struct cpu *c, const struct insn *i)  \
 	{                                                                                      \
 		struct lazy_flags lf;                                                          \
 		uint32_t src = cpu_rd##BITS(c, i->seg, insn_ea(c, i));                         \
 		uint32_t r = OPF(c, &lf, SZ, REG##BITS(c, i->reg), src);                       \
+		if (WB)                                                                        \
+			REG##BITS(c, i->reg) = (uint##BITS##_t)r;                              \
+		c->lf = lf;                                                                    \
+	}                                                                                      \
+	void op_##NAME##_##G##E##_m(struct cpu *c, const struct insn *i)                       \
+	{                                                                                      \
+		MEM_FAST_OR_SLOW(op_##NAME##_##G##E##_m, BITS, false)                          \
+		struct lazy_flags lf;                                                          \
+		uint32_t r = OPF(c, &lf, SZ, REG##BITS(c, i->reg), host_ld##BITS(p));          \
 		if (WB)                                                                        \
 			REG##BITS(c, i->reg) = (uint##BITS##_t)r;                              \
 		c->lf = lf;                                                                    \
@@ -153,7 +185,7 @@ static inline uint32_t alu_neg(struct cpu *c, struct lazy_flags *lf, unsigned sz
 			REG##BITS(c, i->rm) = (uint##BITS##_t)r;                               \
 		c->lf = lf;                                                                    \
 	}                                                                                      \
-	void op_##NAME##_##EI##_m(struct cpu *c, const struct insn *i)                         \
+	static MMU_SLOW void op_##NAME##_##EI##_m_slow(struct cpu *c, const struct insn *i)    \
 	{                                                                                      \
 		struct lazy_flags lf;                                                          \
 		uint32_t off = insn_ea(c, i);                                                  \
@@ -161,6 +193,15 @@ static inline uint32_t alu_neg(struct cpu *c, struct lazy_flags *lf, unsigned sz
 		uint32_t r = OPF(c, &lf, SZ, a, i->imm & alu_mask[SZ]);                        \
 		if (WB)                                                                        \
 			cpu_wr##BITS(c, i->seg, off, (uint##BITS##_t)r);                       \
+		c->lf = lf;                                                                    \
+	}                                                                                      \
+	void op_##NAME##_##EI##_m(struct cpu *c, const struct insn *i)                         \
+	{                                                                                      \
+		MEM_FAST_OR_SLOW(op_##NAME##_##EI##_m, BITS, WB)                               \
+		struct lazy_flags lf;                                                          \
+		uint32_t r = OPF(c, &lf, SZ, host_ld##BITS(p), i->imm & alu_mask[SZ]);         \
+		if (WB)                                                                        \
+			host_st##BITS(p, (uint##BITS##_t)r);                                   \
 		c->lf = lf;                                                                    \
 	}
 
@@ -183,12 +224,19 @@ static inline uint32_t alu_neg(struct cpu *c, struct lazy_flags *lf, unsigned sz
 		REG##BITS(c, i->rm) = (uint##BITS##_t)OPF(c, &lf, SZ, REG##BITS(c, i->rm), 0); \
 		c->lf = lf;                                                                    \
 	}                                                                                      \
-	void op_##NAME##_##E##_m(struct cpu *c, const struct insn *i)                          \
+	static MMU_SLOW void op_##NAME##_##E##_m_slow(struct cpu *c, const struct insn *i)     \
 	{                                                                                      \
 		struct lazy_flags lf;                                                          \
 		uint32_t off = insn_ea(c, i);                                                  \
 		uint32_t r = OPF(c, &lf, SZ, cpu_rd##BITS(c, i->seg, off), 0);                 \
 		cpu_wr##BITS(c, i->seg, off, (uint##BITS##_t)r);                               \
+		c->lf = lf;                                                                    \
+	}                                                                                      \
+	void op_##NAME##_##E##_m(struct cpu *c, const struct insn *i)                          \
+	{                                                                                      \
+		MEM_FAST_OR_SLOW(op_##NAME##_##E##_m, BITS, true)                              \
+		struct lazy_flags lf;                                                          \
+		host_st##BITS(p, (uint##BITS##_t)OPF(c, &lf, SZ, host_ld##BITS(p), 0));        \
 		c->lf = lf;                                                                    \
 	}
 
@@ -257,10 +305,15 @@ ALU_Z(DEC, alu_dec, Rd, 32, 2)
 	{                                                                                      \
 		REG##BITS(c, i->rm) = (uint##BITS##_t)~REG##BITS(c, i->rm);                    \
 	}                                                                                      \
-	void op_NOT_##E##_m(struct cpu *c, const struct insn *i)                               \
+	static MMU_SLOW void op_NOT_##E##_m_slow(struct cpu *c, const struct insn *i)          \
 	{                                                                                      \
 		uint32_t off = insn_ea(c, i);                                                  \
 		cpu_wr##BITS(c, i->seg, off, (uint##BITS##_t)~cpu_rd##BITS(c, i->seg, off));   \
+	}                                                                                      \
+	void op_NOT_##E##_m(struct cpu *c, const struct insn *i)                               \
+	{                                                                                      \
+		MEM_FAST_OR_SLOW(op_NOT_##E##_m, BITS, true)                                   \
+		host_st##BITS(p, (uint##BITS##_t)~host_ld##BITS(p));                           \
 	}
 ALU_NOT(Eb, 8)
 ALU_NOT(Ew, 16)

@@ -84,7 +84,24 @@ static void call32(struct cpu *c, uint32_t target)
 }
 
 void op_CALL_Jw(struct cpu *c, const struct insn *i) { call16(c, rel16(c, i)); }
-void op_CALL_Jd(struct cpu *c, const struct insn *i) { call32(c, rel32(c, i)); }
+
+/* CALL rel32 and RET with a 32-bit stack: frameless fast paths, with the
+ * general versions as slow twins (cpu/stack.h). The target is checked
+ * against the CS limit before anything changes, as in call32/ret32. */
+static MMU_SLOW void op_CALL_Jd_slow(struct cpu *c, const struct insn *i) { call32(c, rel32(c, i)); }
+
+void op_CALL_Jd(struct cpu *c, const struct insn *i)
+{
+	uint32_t target = rel32(c, i), sp;
+	uint8_t *p;
+	if (unlikely(target > c->seg[S_CS].limit || !stack_fast_push32(c, &sp, &p))) {
+		op_CALL_Jd_slow(c, i);
+		return;
+	}
+	host_st32(p, c->next_eip);
+	c->r[R_ESP].d = sp;
+	c->next_eip = target;
+}
 void op_CALL_Ew_r(struct cpu *c, const struct insn *i) { call16(c, c->r[i->rm].w); }
 void op_CALL_Ed_r(struct cpu *c, const struct insn *i) { call32(c, c->r[i->rm].d); }
 
@@ -115,7 +132,23 @@ static void ret32(struct cpu *c, uint16_t release)
 }
 
 void op_RET16(struct cpu *c, const struct insn *i) { (void)i; ret16(c, 0); }
-void op_RET32(struct cpu *c, const struct insn *i) { (void)i; ret32(c, 0); }
+static MMU_SLOW void op_RET32_slow(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	ret32(c, 0);
+}
+
+void op_RET32(struct cpu *c, const struct insn *i)
+{
+	uint8_t *p;
+	uint32_t ip;
+	if (unlikely(!stack_fast_pop32(c, &p) || (ip = host_ld32(p)) > c->seg[S_CS].limit)) {
+		op_RET32_slow(c, i);
+		return;
+	}
+	c->r[R_ESP].d += 4;
+	c->next_eip = ip;
+}
 void op_RET_Iw16(struct cpu *c, const struct insn *i) { ret16(c, (uint16_t)i->imm); }
 void op_RET_Iw32(struct cpu *c, const struct insn *i) { ret32(c, (uint16_t)i->imm); }
 

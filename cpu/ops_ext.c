@@ -10,6 +10,8 @@
  * read-only destination faults either way. BSWAP with a 16-bit operand
  * is undefined; like Intel and AMD parts we clear the low 16 bits.
  * LOCK needs no work: the guest CPU is the only writer of guest memory.
+ * The memory forms of CMOVcc, MOVZX and MOVSX try the frameless fast path
+ * of cpu/mmu.h (cpu_fast_ptr) and otherwise run a slow twin.
  */
 #include "cpu/alu2_operand.h"
 #include "cpu/ops.h"
@@ -31,30 +33,69 @@ ALU2_INLINE void cmov_exec(struct cpu *c, const struct insn *i, unsigned sz, boo
 		reg_put(c, i->reg, sz, v);
 }
 
+ALU2_INLINE uint32_t sign_extend(uint32_t v, unsigned esz)
+{
+	return (uint32_t)((int32_t)(v << (32 - alu2_bits[esz])) >> (32 - alu2_bits[esz]));
+}
+
 /* Load E of size esz into G of size gsz, zero- or sign-extended. */
 ALU2_INLINE void movx_exec(struct cpu *c, const struct insn *i, unsigned gsz, unsigned esz,
 			   bool sx, bool mem)
 {
 	uint32_t v = e_get(c, i, mem, e_off(c, i, mem), esz);
-	if (sx)
-		v = (uint32_t)((int32_t)(v << (32 - alu2_bits[esz])) >> (32 - alu2_bits[esz]));
-	reg_put(c, i->reg, gsz, v);
+	reg_put(c, i->reg, gsz, sx ? sign_extend(v, esz) : v);
 }
 
 #define EXT_FORMS(name, call_r, call_m)                                          \
 	void op_##name##_r(struct cpu *c, const struct insn *i) { call_r; }      \
 	void op_##name##_m(struct cpu *c, const struct insn *i) { call_m; }
 
-EXT_FORMS(CMOVcc_GwEw, cmov_exec(c, i, 1, false), cmov_exec(c, i, 1, true))
-EXT_FORMS(CMOVcc_GdEd, cmov_exec(c, i, 2, false), cmov_exec(c, i, 2, true))
-EXT_FORMS(MOVZX_GwEb, movx_exec(c, i, 1, 0, false, false), movx_exec(c, i, 1, 0, false, true))
-EXT_FORMS(MOVZX_GdEb, movx_exec(c, i, 2, 0, false, false), movx_exec(c, i, 2, 0, false, true))
-EXT_FORMS(MOVZX_GwEw, movx_exec(c, i, 1, 1, false, false), movx_exec(c, i, 1, 1, false, true))
-EXT_FORMS(MOVZX_GdEw, movx_exec(c, i, 2, 1, false, false), movx_exec(c, i, 2, 1, false, true))
-EXT_FORMS(MOVSX_GwEb, movx_exec(c, i, 1, 0, true, false), movx_exec(c, i, 1, 0, true, true))
-EXT_FORMS(MOVSX_GdEb, movx_exec(c, i, 2, 0, true, false), movx_exec(c, i, 2, 0, true, true))
-EXT_FORMS(MOVSX_GwEw, movx_exec(c, i, 1, 1, true, false), movx_exec(c, i, 1, 1, true, true))
-EXT_FORMS(MOVSX_GdEw, movx_exec(c, i, 2, 1, true, false), movx_exec(c, i, 2, 1, true, true))
+/* Register form, and a memory form whose fast path reads E at a host
+ * pointer (value v in fast_m) and otherwise tail-calls a slow twin running
+ * call_m, so that the fast path needs no stack frame (cpu/mmu.h,
+ * cpu_fast_ptr). esz: the size index of E. */
+#define EXT_LOAD_FORMS(name, esz, call_r, call_m, fast_m)                               \
+	void op_##name##_r(struct cpu *c, const struct insn *i) { call_r; }             \
+	static MMU_SLOW void op_##name##_m_slow(struct cpu *c, const struct insn *i)    \
+	{                                                                               \
+		call_m;                                                                 \
+	}                                                                               \
+	void op_##name##_m(struct cpu *c, const struct insn *i)                         \
+	{                                                                               \
+		uint8_t *p;                                                             \
+		if (unlikely(!cpu_fast_ptr(c, i->seg, insn_ea(c, i), 1u << (esz), false, &p))) { \
+			op_##name##_m_slow(c, i);                                       \
+			return;                                                         \
+		}                                                                       \
+		uint32_t v = host_get(p, esz);                                          \
+		fast_m;                                                                 \
+	}
+
+/* The fast-path halves of cmov_exec and movx_exec, given E's value v. */
+#define CMOV_FAST(sz)                                                                   \
+	if (lf_cond(&c->lf, c->eflags, i->op & 0xF))                                    \
+		reg_put(c, i->reg, sz, v)
+#define MOVX_FAST(gsz, esz, sx)                                                         \
+	reg_put(c, i->reg, gsz, (sx) ? sign_extend(v, esz) : v)
+
+EXT_LOAD_FORMS(CMOVcc_GwEw, 1, cmov_exec(c, i, 1, false), cmov_exec(c, i, 1, true), CMOV_FAST(1))
+EXT_LOAD_FORMS(CMOVcc_GdEd, 2, cmov_exec(c, i, 2, false), cmov_exec(c, i, 2, true), CMOV_FAST(2))
+EXT_LOAD_FORMS(MOVZX_GwEb, 0, movx_exec(c, i, 1, 0, false, false), movx_exec(c, i, 1, 0, false, true),
+	       MOVX_FAST(1, 0, false))
+EXT_LOAD_FORMS(MOVZX_GdEb, 0, movx_exec(c, i, 2, 0, false, false), movx_exec(c, i, 2, 0, false, true),
+	       MOVX_FAST(2, 0, false))
+EXT_LOAD_FORMS(MOVZX_GwEw, 1, movx_exec(c, i, 1, 1, false, false), movx_exec(c, i, 1, 1, false, true),
+	       MOVX_FAST(1, 1, false))
+EXT_LOAD_FORMS(MOVZX_GdEw, 1, movx_exec(c, i, 2, 1, false, false), movx_exec(c, i, 2, 1, false, true),
+	       MOVX_FAST(2, 1, false))
+EXT_LOAD_FORMS(MOVSX_GwEb, 0, movx_exec(c, i, 1, 0, true, false), movx_exec(c, i, 1, 0, true, true),
+	       MOVX_FAST(1, 0, true))
+EXT_LOAD_FORMS(MOVSX_GdEb, 0, movx_exec(c, i, 2, 0, true, false), movx_exec(c, i, 2, 0, true, true),
+	       MOVX_FAST(2, 0, true))
+EXT_LOAD_FORMS(MOVSX_GwEw, 1, movx_exec(c, i, 1, 1, true, false), movx_exec(c, i, 1, 1, true, true),
+	       MOVX_FAST(1, 1, true))
+EXT_LOAD_FORMS(MOVSX_GdEw, 1, movx_exec(c, i, 2, 1, true, false), movx_exec(c, i, 2, 1, true, true),
+	       MOVX_FAST(2, 1, true))
 
 void op_BSWAP_Rd(struct cpu *c, const struct insn *i)
 {

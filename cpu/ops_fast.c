@@ -5,16 +5,17 @@
  * SDM vol. 2, the Jcc page): only work the decoder already knows the answer
  * to is removed.
  *
- * Jcc with 32-bit operand size: one handler per condition code, so the
- * condition is a constant and the lazy-flags fast path folds to a compare.
- * A target beyond the CS limit raises #GP(0) at the branch. Every Jcc also
- * has a mid-block form (ops_fast_mid), so that a block runs on through
- * branches not taken.
+ * Jcc with 32-bit operand size, CMOVcc r32,r32 and SETcc r8: one handler
+ * per condition code, so the condition is a constant and the lazy-flags
+ * fast path folds to a compare. A Jcc target beyond the CS limit raises
+ * #GP(0) at the branch. Every Jcc also has a mid-block form
+ * (ops_fast_mid), so that a block runs on through branches not taken.
  *
  * MOV, MOVZX and LEA with a 32-bit address and no index register (base +
  * displacement, the stack-frame and structure-field forms): the offset is
  * one add, with no index, scale or 16-bit wrap to apply. Segment checks
- * and the TLB are those of cpu/mmu.h.
+ * and the TLB are those of cpu/mmu.h, through its frameless fast path
+ * (cpu_fast_ptr) with a slow twin per handler.
  *
  * Known deviations: none intended.
  */
@@ -24,37 +25,9 @@
 #include "cpu/mmu.h"
 #include "cpu/ops.h"
 
-#define DEFINE_JCC32(cc)                                                       \
-	static void op_jcc32_##cc(struct cpu *c, const struct insn *i)         \
-	{                                                                      \
-		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
-			uint32_t target = c->next_eip + i->imm;                \
-			if (target > c->seg[S_CS].limit)                       \
-				cpu_raise(c, EXC_GP, 0);                       \
-			c->next_eip = target;                                  \
-		}                                                              \
-	}
-
-DEFINE_JCC32(0)
-DEFINE_JCC32(1)
-DEFINE_JCC32(2)
-DEFINE_JCC32(3)
-DEFINE_JCC32(4)
-DEFINE_JCC32(5)
-DEFINE_JCC32(6)
-DEFINE_JCC32(7)
-DEFINE_JCC32(8)
-DEFINE_JCC32(9)
-DEFINE_JCC32(10)
-DEFINE_JCC32(11)
-DEFINE_JCC32(12)
-DEFINE_JCC32(13)
-DEFINE_JCC32(14)
-DEFINE_JCC32(15)
-
-/* The same branch inside a block (not its last instruction), where EIP
- * holds the block's start (cpu.h): a taken branch hands its target to the
- * run loop, which leaves the block after it. Inside a block the next
+/* A branch inside a block (not its last instruction), where EIP holds
+ * the block's start (cpu.h): a taken branch hands its target to the run
+ * loop, which leaves the block after it. Inside a block the next
  * instruction's offset never wraps (16-bit blocks stop at the IP wrap). */
 static inline void branch_mid(struct cpu *c, uint32_t target)
 {
@@ -70,42 +43,63 @@ static inline uint32_t next_mid(const struct cpu *c, const struct insn *i)
 	return c->eip + i->eoff + i->len;
 }
 
-#define DEFINE_JCC32_MID(cc)                                                   \
+/* One handler per condition code for Jcc rel32 (at a block's end and
+ * inside it) and for the register forms of CMOVcc r32 and SETcc r8:
+ * lf_cond then folds to the test for that condition instead of a switch
+ * on i->op. */
+#define DEFINE_CC(cc)                                                          \
+	static void op_jcc32_##cc(struct cpu *c, const struct insn *i)         \
+	{                                                                      \
+		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
+			uint32_t target = c->next_eip + i->imm;                \
+			if (target > c->seg[S_CS].limit)                       \
+				cpu_raise(c, EXC_GP, 0);                       \
+			c->next_eip = target;                                  \
+		}                                                              \
+	}                                                                      \
 	static void op_jcc32_mid_##cc(struct cpu *c, const struct insn *i)     \
 	{                                                                      \
 		if (lf_cond(&c->lf, c->eflags, cc))                            \
 			branch_mid(c, next_mid(c, i) + i->imm);                \
+	}                                                                      \
+	static void op_cmov32_r_##cc(struct cpu *c, const struct insn *i)      \
+	{                                                                      \
+		if (lf_cond(&c->lf, c->eflags, cc))                            \
+			c->r[i->reg].d = c->r[i->rm].d;                        \
+	}                                                                      \
+	static void op_setcc_r_##cc(struct cpu *c, const struct insn *i)       \
+	{                                                                      \
+		*cpu_reg8(c, i->rm) = lf_cond(&c->lf, c->eflags, cc);          \
 	}
 
-DEFINE_JCC32_MID(0)
-DEFINE_JCC32_MID(1)
-DEFINE_JCC32_MID(2)
-DEFINE_JCC32_MID(3)
-DEFINE_JCC32_MID(4)
-DEFINE_JCC32_MID(5)
-DEFINE_JCC32_MID(6)
-DEFINE_JCC32_MID(7)
-DEFINE_JCC32_MID(8)
-DEFINE_JCC32_MID(9)
-DEFINE_JCC32_MID(10)
-DEFINE_JCC32_MID(11)
-DEFINE_JCC32_MID(12)
-DEFINE_JCC32_MID(13)
-DEFINE_JCC32_MID(14)
-DEFINE_JCC32_MID(15)
+DEFINE_CC(0)
+DEFINE_CC(1)
+DEFINE_CC(2)
+DEFINE_CC(3)
+DEFINE_CC(4)
+DEFINE_CC(5)
+DEFINE_CC(6)
+DEFINE_CC(7)
+DEFINE_CC(8)
+DEFINE_CC(9)
+DEFINE_CC(10)
+DEFINE_CC(11)
+DEFINE_CC(12)
+DEFINE_CC(13)
+DEFINE_CC(14)
+DEFINE_CC(15)
 
-static const insn_fn jcc32_mid_by_cc[16] = {
-	op_jcc32_mid_0,  op_jcc32_mid_1,  op_jcc32_mid_2,  op_jcc32_mid_3,
-	op_jcc32_mid_4,  op_jcc32_mid_5,  op_jcc32_mid_6,  op_jcc32_mid_7,
-	op_jcc32_mid_8,  op_jcc32_mid_9,  op_jcc32_mid_10, op_jcc32_mid_11,
-	op_jcc32_mid_12, op_jcc32_mid_13, op_jcc32_mid_14, op_jcc32_mid_15,
-};
+#define BY_CC(prefix)                                                                         \
+	{                                                                                     \
+		prefix##0, prefix##1, prefix##2, prefix##3, prefix##4, prefix##5, prefix##6,  \
+		prefix##7, prefix##8, prefix##9, prefix##10, prefix##11, prefix##12,          \
+		prefix##13, prefix##14, prefix##15,                                           \
+	}
 
-static const insn_fn jcc32_by_cc[16] = {
-	op_jcc32_0,  op_jcc32_1,  op_jcc32_2,  op_jcc32_3,  op_jcc32_4,  op_jcc32_5,
-	op_jcc32_6,  op_jcc32_7,  op_jcc32_8,  op_jcc32_9,  op_jcc32_10, op_jcc32_11,
-	op_jcc32_12, op_jcc32_13, op_jcc32_14, op_jcc32_15,
-};
+static const insn_fn jcc32_by_cc[16] = BY_CC(op_jcc32_);
+static const insn_fn jcc32_mid_by_cc[16] = BY_CC(op_jcc32_mid_);
+static const insn_fn cmov32_r_by_cc[16] = BY_CC(op_cmov32_r_);
+static const insn_fn setcc_r_by_cc[16] = BY_CC(op_setcc_r_);
 
 /* Offset of a 32-bit base + displacement operand (base R_NONE reads 0). */
 static inline uint32_t ea_bd(const struct cpu *c, const struct insn *i)
@@ -113,35 +107,47 @@ static inline uint32_t ea_bd(const struct cpu *c, const struct insn *i)
 	return c->r[i->base].d + i->disp;
 }
 
-static void op_mov_gd_bd(struct cpu *c, const struct insn *i)
-{
-	c->r[i->reg].d = cpu_rd32(c, i->seg, ea_bd(c, i));
-}
+/* Each memory form is frameless (cpu/mmu.h, cpu_fast_ptr): on any miss the
+ * whole instruction goes to its slow twin, which does the same through the
+ * checked accessors. */
+#define FAST_LOAD(name, BITS, store)                                           \
+	static MMU_SLOW void name##_slow(struct cpu *c, const struct insn *i)  \
+	{                                                                      \
+		uint32_t v = cpu_rd##BITS(c, i->seg, ea_bd(c, i));             \
+		store;                                                         \
+	}                                                                      \
+	static void name(struct cpu *c, const struct insn *i)                  \
+	{                                                                      \
+		uint8_t *p;                                                    \
+		if (unlikely(!cpu_fast_ptr(c, i->seg, ea_bd(c, i), BITS / 8, false, &p))) { \
+			name##_slow(c, i);                                     \
+			return;                                                \
+		}                                                              \
+		uint32_t v = host_ld##BITS(p);                                 \
+		store;                                                         \
+	}
 
-static void op_mov_bd_gd(struct cpu *c, const struct insn *i)
-{
-	cpu_wr32(c, i->seg, ea_bd(c, i), c->r[i->reg].d);
-}
+#define FAST_STORE(name, BITS, value)                                          \
+	static MMU_SLOW void name##_slow(struct cpu *c, const struct insn *i)  \
+	{                                                                      \
+		cpu_wr##BITS(c, i->seg, ea_bd(c, i), value);                   \
+	}                                                                      \
+	static void name(struct cpu *c, const struct insn *i)                  \
+	{                                                                      \
+		uint8_t *p;                                                    \
+		if (unlikely(!cpu_fast_ptr(c, i->seg, ea_bd(c, i), BITS / 8, true, &p))) { \
+			name##_slow(c, i);                                     \
+			return;                                                \
+		}                                                              \
+		host_st##BITS(p, value);                                       \
+	}
 
-static void op_mov_bd_id(struct cpu *c, const struct insn *i)
-{
-	cpu_wr32(c, i->seg, ea_bd(c, i), i->imm);
-}
-
-static void op_mov_gb_bd(struct cpu *c, const struct insn *i)
-{
-	*cpu_reg8(c, i->reg) = cpu_rd8(c, i->seg, ea_bd(c, i));
-}
-
-static void op_mov_bd_gb(struct cpu *c, const struct insn *i)
-{
-	cpu_wr8(c, i->seg, ea_bd(c, i), *cpu_reg8(c, i->reg));
-}
-
-static void op_movzx_gd_bd8(struct cpu *c, const struct insn *i)
-{
-	c->r[i->reg].d = cpu_rd8(c, i->seg, ea_bd(c, i));
-}
+FAST_LOAD(op_mov_gd_bd, 32, c->r[i->reg].d = v)
+FAST_LOAD(op_mov_gb_bd, 8, *cpu_reg8(c, i->reg) = (uint8_t)v)
+FAST_LOAD(op_movzx_gd_bd8, 8, c->r[i->reg].d = v)
+FAST_STORE(op_mov_bd_gd, 32, c->r[i->reg].d)
+FAST_STORE(op_mov_bd_id, 32, i->imm)
+FAST_STORE(op_mov_bd_gb, 8, *cpu_reg8(c, i->reg))
 
 static void op_lea_gd_bd(struct cpu *c, const struct insn *i)
 {
@@ -184,6 +190,10 @@ insn_fn ops_fast_pick(const struct insn *i)
 {
 	if (i->fn == op_Jcc_Jb32 || i->fn == op_Jcc_Jv32)
 		return jcc32_by_cc[i->op & 15];
+	if (i->fn == op_CMOVcc_GdEd_r)
+		return cmov32_r_by_cc[i->op & 15];
+	if (i->fn == op_SETcc_Eb_r)
+		return setcc_r_by_cc[i->op & 15];
 	if ((i->flags & I_A32) && i->index == R_NONE) {
 		for (unsigned k = 0; k < sizeof base_disp_forms / sizeof base_disp_forms[0]; k++)
 			if (i->fn == base_disp_forms[k].generic)

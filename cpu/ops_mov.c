@@ -4,6 +4,8 @@
  * CBW/CWDE/CWD/CDQ (98/99) and the hint NOP (0F 1F /0). Intel SDM vol. 2,
  * instruction reference.
  *
+ * The memory forms of MOV try the frameless fast path of cpu/mmu.h
+ * (cpu_fast_ptr) and otherwise run a slow twin with the checked accessors.
  * XCHG with memory reads, then writes memory, then the register, so that a
  * faulting write leaves the register unchanged; its implicit LOCK needs
  * nothing on a single CPU. The hint NOP decodes its operand but accesses
@@ -16,30 +18,56 @@
 #define REG16(c, n) ((c)->r[(n)].w)
 #define REG32(c, n) ((c)->r[(n)].d)
 
+/* The fast path of a memory form: p = the host address of the BITS-bit
+ * operand (writable if WRITE), else the whole instruction goes to FN's slow
+ * twin as a tail call, so the fast path needs no stack frame (cpu/mmu.h,
+ * cpu_fast_ptr). The twins are the checked-accessor versions. */
+#define MEM_FAST_OR_SLOW(FN, BITS, WRITE)                                                      \
+	uint8_t *p;                                                                            \
+	if (unlikely(!cpu_fast_ptr(c, i->seg, insn_ea(c, i), (BITS) / 8, (WRITE), &p))) {      \
+		FN##_slow(c, i);                                                               \
+		return;                                                                        \
+	}
+
 #define MOV_WIDTH(E, G, I, BITS)                                                               \
 	void op_MOV_##E##G##_r(struct cpu *c, const struct insn *i)                            \
 	{                                                                                      \
 		REG##BITS(c, i->rm) = REG##BITS(c, i->reg);                                    \
 	}                                                                                      \
-	void op_MOV_##E##G##_m(struct cpu *c, const struct insn *i)                            \
+	static MMU_SLOW void op_MOV_##E##G##_m_slow(struct cpu *c, const struct insn *i)       \
 	{                                                                                      \
 		cpu_wr##BITS(c, i->seg, insn_ea(c, i), REG##BITS(c, i->reg));                  \
+	}                                                                                      \
+	void op_MOV_##E##G##_m(struct cpu *c, const struct insn *i)                            \
+	{                                                                                      \
+		MEM_FAST_OR_SLOW(op_MOV_##E##G##_m, BITS, true)                                \
+		host_st##BITS(p, REG##BITS(c, i->reg));                                        \
 	}                                                                                      \
 	void op_MOV_##G##E##_r(struct cpu *c, const struct insn *i)                            \
 	{                                                                                      \
 		REG##BITS(c, i->reg) = REG##BITS(c, i->rm);                                    \
 	}                                                                                      \
-	void op_MOV_##G##E##_m(struct cpu *c, const struct insn *i)                            \
+	static MMU_SLOW void op_MOV_##G##E##_m_slow(struct cpu *c, const struct insn *i)       \
 	{                                                                                      \
 		REG##BITS(c, i->reg) = cpu_rd##BITS(c, i->seg, insn_ea(c, i));                 \
+	}                                                                                      \
+	void op_MOV_##G##E##_m(struct cpu *c, const struct insn *i)                            \
+	{                                                                                      \
+		MEM_FAST_OR_SLOW(op_MOV_##G##E##_m, BITS, false)                               \
+		REG##BITS(c, i->reg) = host_ld##BITS(p);                                       \
 	}                                                                                      \
 	void op_MOV_##E##I##_r(struct cpu *c, const struct insn *i)                            \
 	{                                                                                      \
 		REG##BITS(c, i->rm) = (uint##BITS##_t)i->imm;                                  \
 	}                                                                                      \
-	void op_MOV_##E##I##_m(struct cpu *c, const struct insn *i)                            \
+	static MMU_SLOW void op_MOV_##E##I##_m_slow(struct cpu *c, const struct insn *i)       \
 	{                                                                                      \
 		cpu_wr##BITS(c, i->seg, insn_ea(c, i), (uint##BITS##_t)i->imm);                \
+	}                                                                                      \
+	void op_MOV_##E##I##_m(struct cpu *c, const struct insn *i)                            \
+	{                                                                                      \
+		MEM_FAST_OR_SLOW(op_MOV_##E##I##_m, BITS, true)                                \
+		host_st##BITS(p, (uint##BITS##_t)i->imm);                                      \
 	}                                                                                      \
 	void op_XCHG_##E##G##_r(struct cpu *c, const struct insn *i)                           \
 	{                                                                                      \

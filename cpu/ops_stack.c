@@ -27,13 +27,33 @@ static unsigned iopl(const struct cpu *c) { return (c->eflags & F_IOPL) >> 12; }
 /* ---- general registers, memory, immediates ---- */
 
 void op_PUSH_Rw(struct cpu *c, const struct insn *i) { cpu_push16(c, c->r[i->reg].w); }
-void op_PUSH_Rd(struct cpu *c, const struct insn *i) { cpu_push32(c, c->r[i->reg].d); }
+/* 32-bit pushes of a value known before the push: a frameless fast path
+ * and a slow twin (cpu/stack.h, stack_fast_push32). PUSH ESP pushes the
+ * value ESP had before the instruction: it is read before the commit. */
+#define PUSH32_FAST(name, value)                                              \
+	static MMU_SLOW void name##_slow(struct cpu *c, const struct insn *i) \
+	{                                                                     \
+		cpu_push32(c, value);                                         \
+	}                                                                     \
+	void name(struct cpu *c, const struct insn *i)                        \
+	{                                                                     \
+		uint32_t sp;                                                  \
+		uint8_t *p;                                                   \
+		if (unlikely(!stack_fast_push32(c, &sp, &p))) {               \
+			name##_slow(c, i);                                    \
+			return;                                               \
+		}                                                             \
+		host_st32(p, value);                                          \
+		c->r[R_ESP].d = sp;                                           \
+	}
+
+PUSH32_FAST(op_PUSH_Rd, c->r[i->reg].d)
 void op_PUSH_Ew_r(struct cpu *c, const struct insn *i) { cpu_push16(c, c->r[i->rm].w); }
 void op_PUSH_Ed_r(struct cpu *c, const struct insn *i) { cpu_push32(c, c->r[i->rm].d); }
 void op_PUSH_Iw(struct cpu *c, const struct insn *i) { cpu_push16(c, (uint16_t)i->imm); }
-void op_PUSH_Id(struct cpu *c, const struct insn *i) { cpu_push32(c, i->imm); }
+PUSH32_FAST(op_PUSH_Id, i->imm)
 void op_PUSH_Ib16(struct cpu *c, const struct insn *i) { cpu_push16(c, (uint16_t)i->imm); }
-void op_PUSH_Ib32(struct cpu *c, const struct insn *i) { cpu_push32(c, i->imm); }
+PUSH32_FAST(op_PUSH_Ib32, i->imm)
 
 void op_PUSH_Ew_m(struct cpu *c, const struct insn *i)
 {
@@ -52,9 +72,23 @@ void op_POP_Rw(struct cpu *c, const struct insn *i)
 	c->r[i->reg].w = v;
 }
 
-void op_POP_Rd(struct cpu *c, const struct insn *i)
+static MMU_SLOW void op_POP_Rd_slow(struct cpu *c, const struct insn *i)
 {
 	uint32_t v = cpu_pop32(c);
+	c->r[i->reg].d = v;
+}
+
+/* ESP is incremented before the register is written, so POP ESP loads the
+ * popped value, as the SDM specifies. */
+void op_POP_Rd(struct cpu *c, const struct insn *i)
+{
+	uint8_t *p;
+	if (unlikely(!stack_fast_pop32(c, &p))) {
+		op_POP_Rd_slow(c, i);
+		return;
+	}
+	uint32_t v = host_ld32(p);
+	c->r[R_ESP].d += 4;
 	c->r[i->reg].d = v;
 }
 

@@ -251,6 +251,22 @@ static inline uint32_t compare_run(struct cpu *c, const struct insn *i, const ui
 	bool stop_equal = i->flags & I_REPNE;
 	ptrdiff_t step = (c->eflags & F_DF) ? -(ptrdiff_t)size : (ptrdiff_t)size;
 	uint32_t b = 0, k = 0;
+	if (src && !stop_equal && step > 0) {
+		/* REPE CMPS upwards (memcmp): skip equal 8-byte blocks, whose
+		 * elements all compare equal, leaving at least one element for
+		 * the loop so that the flags come from the last one compared. */
+		uint32_t per = 8 / size;
+		while (n - k > per) {
+			uint64_t x, y;
+			memcpy(&x, src, 8);
+			memcpy(&y, dst, 8);
+			if (x != y)
+				break;
+			src += 8;
+			dst += 8;
+			k += per;
+		}
+	}
 	while (k < n) {
 		if (src) {
 			a = load_le(src, size);

@@ -66,7 +66,7 @@ static void iret_to_v86(struct cpu *c, struct pstack *st, uint32_t eip, uint16_t
 		seg_load_real(c, order[k], (uint16_t)v[k + 1]);
 	seg_load_real(c, S_CS, cs);
 	c->r[R_ESP].d = v[0];
-	c->cpl = 3;
+	cpu_set_cpl(c, 3);
 	c->next_eip = eip;
 	cpu_kick(c);
 }

@@ -59,4 +59,19 @@ static inline uint32_t cpu_pop32(struct cpu *c)
 	return v;
 }
 
+/* Frameless fast paths of a 32-bit push and pop (the cpu_fast_ptr pattern
+ * of cpu/mmu.h): only with a 32-bit stack (SS.B), where ESP is the whole
+ * pointer and needs no wrap. On false, nothing has changed and the caller
+ * hands the instruction to its slow twin; on true it stores or loads at *p
+ * and then commits ESP itself (sp for a push, ESP + 4 for a pop). */
+static inline bool stack_fast_push32(struct cpu *c, uint32_t *sp, uint8_t **p)
+{
+	*sp = c->r[R_ESP].d - 4;
+	return (c->seg[S_SS].ar & AR_DB) && cpu_fast_ptr(c, S_SS, *sp, 4, true, p);
+}
+static inline bool stack_fast_pop32(struct cpu *c, uint8_t **p)
+{
+	return (c->seg[S_SS].ar & AR_DB) && cpu_fast_ptr(c, S_SS, c->r[R_ESP].d, 4, false, p);
+}
+
 #endif

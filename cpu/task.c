@@ -106,10 +106,10 @@ static void load_segments(struct cpu *c, const struct tss_state *t, bool ext)
 	if (cpu_v86_mode(c)) {
 		for (unsigned s = 0; s < 6; s++)
 			seg_load_real(c, s, t->seg[s]);
-		c->cpl = 3;
+		cpu_set_cpl(c, 3);
 		return;
 	}
-	c->cpl = t->seg[S_CS] & 3;
+	cpu_set_cpl(c, t->seg[S_CS] & 3u);
 	for (unsigned s = 0; s < 6; s++)
 		seg_update_chk(c, s);
 	load_cs(c, t->seg[S_CS], ext);

@@ -35,7 +35,7 @@ static inline int direct_exec(struct cpu *c, const uint8_t *bytes, unsigned len)
 static inline void direct_enter_prot(struct cpu *c, unsigned cpl)
 {
 	c->cr0 |= CR0_PE;
-	c->cpl = (uint8_t)cpl;
+	cpu_set_cpl(c, cpl);
 	cpu_refresh_segs(c);
 }
 
@@ -44,7 +44,7 @@ static inline void direct_enter_v86(struct cpu *c, unsigned iopl)
 {
 	c->cr0 |= CR0_PE;
 	c->eflags = (c->eflags & ~F_IOPL) | F_VM | ((uint32_t)iopl << 12);
-	c->cpl = 3;
+	cpu_set_cpl(c, 3);
 	cpu_refresh_segs(c);
 }
 

@@ -3,8 +3,10 @@
 
 #include <stdlib.h>
 
+#include "cpu/decode.h"
 #include "cpu/desc.h"
 #include "cpu/mmu.h"
+#include "cpu/ops_fast.h"
 #include "cpu/seg.h"
 
 void pu_poke32(struct machine *m, paddr_t at, uint32_t v)
@@ -43,7 +45,7 @@ void pu_seg(struct cpu *c, unsigned s, uint16_t sel)
 		abort();
 	desc_to_seg(&d, sel, &c->seg[s]);
 	if (s == S_CS)
-		c->cpl = sel & 3;
+		cpu_set_cpl(c, sel & 3u);
 	seg_update_chk(c, s);
 }
 
@@ -92,4 +94,19 @@ struct machine *pu_new(const char *hex)
 	c->eip = TM_CODE;
 	c->r[R_ESP].d = 0x8000;
 	return m;
+}
+
+int pu_run32(struct cpu *c, const char *bytes, unsigned n)
+{
+	struct insn in;
+	if (decode_insn((const uint8_t *)bytes, n, true, &in, NULL) != (int)n)
+		abort();
+	in.fn = ops_fast_pick(&in);
+	c->next_eip = c->eip + n;
+	c->exc_vector = -1;
+	if (setjmp(c->jmp) == 0) {
+		in.fn(c, &in);
+		return -1;
+	}
+	return c->exc_vector;
 }

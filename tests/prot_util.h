@@ -52,6 +52,11 @@ void pu_tss_stack(struct machine *m, paddr_t tss, unsigned ring, uint16_t ss, ui
 void pu_poke32(struct machine *m, paddr_t at, uint32_t v);
 void pu_poke16(struct machine *m, paddr_t at, uint16_t v);
 
+/* Decode the 32-bit instruction in bytes (n bytes long) and run the handler
+ * the block builder would pick (ops_fast_pick) once, at c->eip, with
+ * next_eip = eip + n, under its own setjmp: the vector raised, or -1. */
+int pu_run32(struct cpu *c, const char *bytes, unsigned n);
+
 /* Run stmt; afterwards c->exc_vector is the vector it raised, or -1. */
 #define PU_TRY(c, stmt)                                      \
 	do {                                                 \

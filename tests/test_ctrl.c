@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 
+#include "cpu/mmu.h"
 #include "tests/tm.h"
 
 static struct machine *with_flags(const char *hex, uint32_t flags)
@@ -102,6 +103,7 @@ Test(ctrl, near_jump_beyond_cs_limit_faults_at_the_jump)
 	struct machine *m = tm_new("90 e9 00 06");
 	struct cpu *c = tm_cpu(m);
 	c->seg[S_CS].limit = 0x5FF;
+	seg_update_chk(c, S_CS);
 	tm_run(m);
 	cr_assert_eq(c->eip, TM_HANDLERS + EXC_GP + 1);
 	cr_assert_eq(tm_peek16(m, 0x8000 - 6), 1, "frame IP is the JMP");

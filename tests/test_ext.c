@@ -2,7 +2,9 @@
  * (vol. 2). */
 #include <stdio.h>
 
+#include "cpu/decode.h"
 #include "tests/alu2_tm.h"
+#include "tests/prot_util.h"
 
 static struct machine *ext_new(const char *hex, uint32_t eax, uint32_t ecx, uint32_t flags)
 {
@@ -16,8 +18,14 @@ static struct machine *ext_new(const char *hex, uint32_t eax, uint32_t ecx, uint
 }
 
 /* Make ES a read-only data segment, as its descriptor cache would be after
- * loading a read-only selector in protected mode. */
-static void es_read_only(struct machine *m) { tm_cpu(m)->seg[S_ES].chk |= SEGCHK_NOWRITE; }
+ * loading a read-only selector in protected mode (check bits and the
+ * fast path's write bound, which seg_update_chk would derive from them). */
+static void es_read_only(struct machine *m)
+{
+	struct seg *es = &tm_cpu(m)->seg[S_ES];
+	es->chk |= SEGCHK_NOWRITE;
+	es->wr_max = -1;
+}
 
 Test(ext, setz_follows_zf)
 {
@@ -273,5 +281,55 @@ Test(ext, cmpxchg8b_register_operand_is_undefined)
 {
 	struct machine *m = tm_new("0f c7 c8 f4");
 	t2_run_fault(m, EXC_UD);
+	tm_free(m);
+}
+
+/* CMOVcc r32,r32 and SETcc r8 have one handler per condition code
+ * (ops_fast_pick): each must agree with the generic handler for every
+ * condition over lazy-flag states of several producers and sizes. */
+Test(ext, per_condition_cmov_and_setcc_match_the_generic_handlers)
+{
+	static const struct lazy_flags states[] = {
+		{ .kind = LF_SUB, .size = 2, .a = 5, .b = 7, .res = 0xFFFFFFFEu },
+		{ .kind = LF_SUB, .size = 2, .a = 7, .b = 7, .res = 0 },
+		{ .kind = LF_SUB, .size = 0, .a = 0x80, .b = 0x01, .res = 0x7F },
+		{ .kind = LF_LOGIC, .size = 1, .res = 0x8000 },
+		{ .kind = LF_LOGIC, .size = 2, .res = 0 },
+		{ .kind = LF_ADD, .size = 2, .a = 0x7FFFFFFF, .b = 1, .res = 0x80000000u },
+		{ .kind = LF_INC, .size = 0, .a = 0xFF, .b = 1, .res = 0 },
+		{ .kind = LF_NONE },
+	};
+	static const uint32_t eflags[] = { 0x2, 0x2 | F_ARITH };
+	struct machine *m = pu_new("f4");
+	struct cpu *c = tm_cpu(m);
+	for (unsigned cc = 0; cc < 16; cc++) {
+		const char cmov[] = { 0x0f, (char)(0x40 + cc), (char)0xc1 }; /* cmovcc eax, ecx */
+		const char setcc[] = { 0x0f, (char)(0x90 + cc), (char)0xc4 }; /* setcc ah */
+		struct insn gc, gs;
+		cr_assert_eq(decode_insn((const uint8_t *)cmov, 3, true, &gc, NULL), 3);
+		cr_assert_eq(decode_insn((const uint8_t *)setcc, 3, true, &gs, NULL), 3);
+		for (unsigned k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+			for (unsigned e = 0; e < 2; e++) {
+				uint32_t want[2], got[2];
+				for (unsigned pass = 0; pass < 2; pass++) {
+					c->lf = states[k];
+					c->eflags = eflags[e];
+					c->r[R_EAX].d = 0x11111111u;
+					c->r[R_ECX].d = 0x22222222u;
+					if (pass == 0) {
+						gc.fn(c, &gc);
+						gs.fn(c, &gs);
+					} else {
+						cr_assert_eq(pu_run32(c, cmov, 3), -1);
+						cr_assert_eq(pu_run32(c, setcc, 3), -1);
+					}
+					(pass ? got : want)[0] = c->r[R_EAX].d;
+					(pass ? got : want)[1] = cpu_get_eflags(c);
+				}
+				cr_assert_eq(got[0], want[0], "cc %u state %u eflags %u", cc, k, e);
+				cr_assert_eq(got[1], want[1], "cc %u state %u eflags %u", cc, k, e);
+			}
+		}
+	}
 	tm_free(m);
 }

@@ -2,6 +2,7 @@
  * INS/OUTS with REP, against a stub device registered in the test. */
 #include <criterion/criterion.h>
 
+#include "cpu/mmu.h"
 #include "tests/ctrl_direct.h"
 #include "tests/tm.h"
 
@@ -190,6 +191,7 @@ Test(io, ins_faulting_destination_does_not_consume_the_port)
 	struct cpu *c = tm_cpu(m);
 	c->r[R_EDX].d = STUB_PORT + 3;
 	c->seg[S_ES].limit = 0xFFF;
+	seg_update_chk(c, S_ES);
 	c->r[R_EDI].d = 0x1000; /* past the ES limit: #GP(0) */
 	tm_run(m);
 	cr_assert_eq(c->eip, TM_HANDLERS + EXC_GP + 1);

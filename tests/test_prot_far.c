@@ -266,3 +266,68 @@ Test(prot_far, ret_outer_with_bad_ss)
 	cr_assert_eq(c->cpl, 0);
 	tm_free(m);
 }
+
+/* Near CALL, RET, PUSH and POP with a 32-bit stack take the frameless fast
+ * path when the stack page is in the TLB: the same results and faults as
+ * the general path, ESP untouched by a faulting instruction. */
+Test(prot_far, near_call_ret_push_pop_on_a_32_bit_stack)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	c->eip = 0x1000;
+	c->r[R_ESP].d = 0x7000;
+	PU_TRY(c, cpu_wr32(c, S_SS, 0x6FFC, 0)); /* the stack page is in the TLB */
+	cr_assert_eq(pu_run32(c, "\xe8\x10\x00\x00\x00", 5), -1); /* call +0x10 */
+	cr_assert_eq(c->next_eip, 0x1015);
+	cr_assert_eq(c->r[R_ESP].d, 0x6FFC);
+	cr_assert_eq(tm_peek32(m, 0x6FFC), 0x1005);
+	cr_assert_eq(pu_run32(c, "\xc3", 1), -1); /* ret */
+	cr_assert_eq(c->next_eip, 0x1005);
+	cr_assert_eq(c->r[R_ESP].d, 0x7000);
+	cr_assert_eq(pu_run32(c, "\x54", 1), -1); /* push esp: the old value */
+	cr_assert_eq(tm_peek32(m, 0x6FFC), 0x7000);
+	cr_assert_eq(c->r[R_ESP].d, 0x6FFC);
+	cr_assert_eq(pu_run32(c, "\x68\x78\x56\x34\x12", 5), -1); /* push 0x12345678 */
+	cr_assert_eq(pu_run32(c, "\x59", 1), -1); /* pop ecx */
+	cr_assert_eq(c->r[R_ECX].d, 0x12345678);
+	cr_assert_eq(pu_run32(c, "\x5c", 1), -1); /* pop esp: the popped value */
+	cr_assert_eq(c->r[R_ESP].d, 0x7000);
+	/* Targets beyond the CS limit fault before the stack changes. */
+	pu_desc(m, PU_GDT, 7, 0, 0x1FFF, PU_CODE, 0x4);
+	pu_seg(c, S_CS, SEL(7, 0));
+	cr_assert_eq(pu_run32(c, "\xe8\x00\x10\x00\x00", 5), EXC_GP); /* call +0x1000 */
+	cr_assert_eq(c->r[R_ESP].d, 0x7000);
+	PU_TRY(c, cpu_wr32(c, S_SS, 0x6FFC, 0x2000));
+	c->r[R_ESP].d = 0x6FFC;
+	cr_assert_eq(pu_run32(c, "\xc3", 1), EXC_GP); /* ret to 0x2000 */
+	cr_assert_eq(c->r[R_ESP].d, 0x6FFC);
+	/* Pushing past a 32-bit stack's limit is #SS, with ESP unchanged. */
+	pu_desc(m, PU_GDT, 8, 0, 0x6FFF, PU_DATA, 0x4);
+	pu_seg(c, S_SS, SEL(8, 0));
+	c->r[R_ESP].d = 0x7002;
+	cr_assert_eq(pu_run32(c, "\x50", 1), EXC_SS); /* push eax */
+	cr_assert_eq(c->r[R_ESP].d, 0x7002);
+	cr_assert_eq(pu_run32(c, "\x58", 1), EXC_SS); /* pop eax */
+	cr_assert_eq(c->r[R_ESP].d, 0x7002);
+	tm_free(m);
+}
+
+/* With a 16-bit stack (SS.B = 0) only SP moves and wraps within 64 KiB;
+ * the fast path leaves such stacks to the general code. */
+Test(prot_far, push_pop_on_a_16_bit_stack_wrap_sp)
+{
+	struct machine *m = setup();
+	struct cpu *c = tm_cpu(m);
+	pu_desc(m, PU_GDT, 7, 0x10000, 0xFFFF, PU_DATA, 0);
+	pu_seg(c, S_SS, SEL(7, 0));
+	c->r[R_ESP].d = 0x00010000;
+	c->r[R_EAX].d = 0x11223344;
+	PU_TRY(c, cpu_wr32(c, S_SS, 0xFFFC, 0)); /* the stack page is in the TLB */
+	cr_assert_eq(pu_run32(c, "\x50", 1), -1); /* push eax */
+	cr_assert_eq(c->r[R_ESP].d, 0x0001FFFC);
+	cr_assert_eq(tm_peek32(m, 0x1FFFC), 0x11223344);
+	cr_assert_eq(pu_run32(c, "\x59", 1), -1); /* pop ecx */
+	cr_assert_eq(c->r[R_ECX].d, 0x11223344);
+	cr_assert_eq(c->r[R_ESP].d, 0x00010000);
+	tm_free(m);
+}

@@ -23,6 +23,52 @@ Test(prot_seg, data_load_fills_cache_and_sets_accessed)
 	tm_free(m);
 }
 
+/* The fast path checks an access against bounds precomputed from the
+ * cache (seg_update_chk): each load must refresh them, in both directions. */
+Test(prot_seg, access_bounds_follow_each_load)
+{
+	struct machine *m = pu_new("f4");
+	struct cpu *c = tm_cpu(m);
+	pu_desc(m, PU_GDT, 7, 0, 0xFFFFF, PU_DATA, PU_G32);   /* flat, writable */
+	pu_desc(m, PU_GDT, 8, 0, 0xFFFFF, 0x90, PU_G32);      /* flat, read-only */
+	pu_desc(m, PU_GDT, 9, 0x100000, 0xFFF, PU_DATA, 0x4); /* 4 KiB, writable */
+	pu_desc(m, PU_GDT, 10, 0, 0x1FFF, 0x96, 0x4);          /* expand-down */
+	PU_TRY(c, cpu_load_seg(c, S_DS, SEL(7, 0)));
+	PU_TRY(c, cpu_wr32(c, S_DS, 0x2000, 1));
+	cr_assert_eq(c->exc_vector, -1);
+	PU_TRY(c, cpu_load_seg(c, S_DS, SEL(8, 0)));
+	cr_assert_eq(c->exc_vector, -1);
+	PU_TRY(c, cpu_rd32(c, S_DS, 0x2000));
+	cr_assert_eq(c->exc_vector, -1, "read-only data reads");
+	PU_TRY(c, cpu_wr32(c, S_DS, 0x2000, 2));
+	cr_assert_eq(c->exc_vector, EXC_GP, "write after a writable segment was replaced");
+	cr_assert_eq(tm_peek32(m, 0x2000), 1);
+	PU_TRY(c, cpu_load_seg(c, S_DS, SEL(7, 0)));
+	PU_TRY(c, cpu_wr32(c, S_DS, 0x2000, 3));
+	cr_assert_eq(c->exc_vector, -1, "writable again");
+	PU_TRY(c, cpu_load_seg(c, S_DS, SEL(9, 0)));
+	PU_TRY(c, cpu_rd32(c, S_DS, 0xFFC));
+	cr_assert_eq(c->exc_vector, -1);
+	PU_TRY(c, cpu_rd32(c, S_DS, 0xFFD));
+	cr_assert_eq(c->exc_vector, EXC_GP, "last byte beyond the new limit");
+	PU_TRY(c, cpu_load_seg(c, S_DS, SEL(10, 0)));
+	PU_TRY(c, cpu_wr8(c, S_DS, 0x1000, 4));
+	cr_assert_eq(c->exc_vector, EXC_GP, "expand-down: offsets up to the limit fault");
+	PU_TRY(c, cpu_wr8(c, S_DS, 0x2000, 4));
+	cr_assert_eq(c->exc_vector, -1, "expand-down: above the limit is valid");
+	PU_TRY(c, cpu_load_seg(c, S_DS, 0));
+	PU_TRY(c, cpu_rd8(c, S_DS, 0));
+	cr_assert_eq(c->exc_vector, EXC_GP, "null selector");
+	/* Back to real mode: the rights bits no longer apply, the limit does. */
+	PU_TRY(c, cpu_load_seg(c, S_DS, SEL(8, 0)));
+	c->cr0 &= ~CR0_PE;
+	cpu_refresh_segs(c);
+	PU_TRY(c, cpu_wr32(c, S_DS, 0x2000, 5));
+	cr_assert_eq(c->exc_vector, -1, "real mode ignores the read-only type");
+	cr_assert_eq(tm_peek32(m, 0x2000), 5);
+	tm_free(m);
+}
+
 Test(prot_seg, granular_limit_is_scaled)
 {
 	struct machine *m = pu_new("f4");

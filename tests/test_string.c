@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include "cpu/interrupt.h"
+#include "cpu/seg.h"
 #include "tests/tm.h"
 
 static void set_seg(struct machine *m, unsigned s, uint16_t sel)
@@ -93,6 +94,7 @@ Test(string, rep_movsd_with_32bit_addressing_uses_esi_edi_ecx)
 	set_seg(m, S_DS, 0);
 	set_seg(m, S_ES, 0);
 	c->seg[S_DS].limit = c->seg[S_ES].limit = 0xFFFFFFFFu; /* unreal mode */
+	cpu_refresh_segs(c);
 	fill_pattern(m, 0x123000, 0x40);
 	c->r[R_ESI].d = 0x123000;
 	c->r[R_EDI].d = 0x140000;
@@ -355,6 +357,45 @@ Test(string, repe_cmpsw_equal_runs_to_the_end)
 	cr_assert_eq(c->r[R_ECX].d, 0);
 	cr_assert_eq(cpu_get_eflags(c) & F_ZF, F_ZF);
 	tm_free(m);
+}
+
+/* Long REPE CMPS runs, compared in 8-byte blocks by the bulk path: the
+ * stop position, the registers and the flags of the last comparison must
+ * be those of element-by-element execution, wherever the difference falls. */
+static void repe_cmps_long(const char *code, unsigned size, uint32_t count, int diff_at,
+			   uint32_t want_flags)
+{
+	struct machine *m = tm_new(code);
+	struct cpu *c = tm_cpu(m);
+	fill_pattern(m, 0x2000, count * size);
+	fill_pattern(m, 0x3000, count * size);
+	if (diff_at >= 0) {
+		tm_poke(m, 0x2000 + (uint32_t)diff_at, "10");
+		tm_poke(m, 0x3000 + (uint32_t)diff_at, "20");
+	}
+	c->r[R_ESI].d = 0x2000;
+	c->r[R_EDI].d = 0x3000;
+	c->r[R_ECX].d = count;
+	tm_run(m);
+	uint32_t done = diff_at >= 0 ? (uint32_t)diff_at / size + 1 : count;
+	cr_assert_eq(c->r[R_ECX].d, count - done, "size %u diff %d", size, diff_at);
+	cr_assert_eq(c->r[R_ESI].d, 0x2000 + done * size);
+	cr_assert_eq(c->r[R_EDI].d, 0x3000 + done * size);
+	cr_assert_eq(cpu_get_eflags(c) & (F_ZF | F_CF | F_SF), want_flags, "size %u diff %d", size,
+		     diff_at);
+	cr_assert_eq(c->icount, done + 1, "one per iteration, plus HLT");
+	tm_free(m);
+}
+
+Test(string, repe_cmps_long_runs)
+{
+	repe_cmps_long("f3 a6 f4", 1, 37, 29, F_CF | F_SF); /* 0x10 - 0x20 */
+	repe_cmps_long("f3 a6 f4", 1, 37, 8, F_CF | F_SF);
+	repe_cmps_long("f3 a6 f4", 1, 40, -1, F_ZF);
+	repe_cmps_long("f3 a6 f4", 1, 9, 8, F_CF | F_SF); /* the last element differs */
+	repe_cmps_long("f3 a7 f4", 2, 21, 33, F_CF | F_SF); /* high byte of word 16 */
+	repe_cmps_long("66 f3 a7 f4", 4, 10, 27, F_CF | F_SF); /* top byte of dword 6 */
+	repe_cmps_long("66 f3 a7 f4", 4, 10, -1, F_ZF);
 }
 
 Test(string, repne_scasb_finds_a_byte)

@@ -237,9 +237,9 @@ Test(sys, invlpg_drops_only_that_page_in_both_halves)
 	struct cpu *c = tm_cpu(m);
 	mmu_translate(c, 0x2000, ACC_READ);
 	mmu_translate(c, 0x3000, ACC_READ);
-	c->cpl = 3;
+	cpu_set_cpl(c, 3);
 	mmu_translate(c, 0x2000, ACC_READ);
-	c->cpl = 0;
+	cpu_set_cpl(c, 0);
 	cr_assert_eq(tlb_entry_for(c, 0x2000, 1)->tag_read, 0x2000);
 	tm_run(m);
 	cr_assert_eq(tlb_entry_for(c, 0x2000, 0)->tag_read, TLB_INVALID);
@@ -305,10 +305,10 @@ Test(sys, rdtsc_with_cr4_tsd_faults_above_cpl0)
 	c->cr4 = CR4_TSD;
 	direct_enter_prot(c, 3);
 	cr_assert_eq(direct_exec(c, rdtsc, 2), EXC_GP);
-	c->cpl = 0;
+	cpu_set_cpl(c, 0);
 	cr_assert_eq(direct_exec(c, rdtsc, 2), DIRECT_NO_FAULT);
 	c->cr4 = 0;
-	c->cpl = 3;
+	cpu_set_cpl(c, 3);
 	cr_assert_eq(direct_exec(c, rdtsc, 2), DIRECT_NO_FAULT);
 	tm_free(m);
 }

@@ -163,7 +163,7 @@ Test(v86, io_bitmap_across_bytes_and_limit)
 	cr_assert_eq(c->exc_vector, -1, "bytes 0x77-0x78");
 	PU_TRY(c, cpu_check_io(c, 0x80, 1));
 	cr_assert_eq(c->exc_vector, EXC_GP, "bytes 0x78-0x79");
-	c->cpl = 0;
+	cpu_set_cpl(c, 0);
 	PU_TRY(c, cpu_check_io(c, 0x400, 1));
 	cr_assert_eq(c->exc_vector, -1, "CPL <= IOPL needs no bitmap");
 	tm_free(m);
