@@ -175,8 +175,6 @@ struct cpu {
 	const struct insn *cur;
 	const struct insn *run_end;
 	uint64_t blk_icount;
-	uint32_t branch_eip; /* target of a taken mid-block branch ... */
-	bool branch_taken;   /* ... which sets this and clears run_end */
 
 	struct seg seg[6];
 	struct dtr gdtr, idtr;

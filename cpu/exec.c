@@ -86,21 +86,12 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 		off += (unsigned)len;
 		nbytes += (unsigned)len;
 		eip += (unsigned)len;
-		/* A conditional branch with a mid-block form does not end the
-		 * block: the fall-through path runs on, a taken branch leaves. */
-		bool mid_ok = ops_fast_mid(&b->insns[n - 1]) != NULL;
-		if ((d->flags & D_END && !mid_ok) || d->kind == K_UD)
+		if (d->flags & D_END || d->kind == K_UD)
 			break;
 		/* A repeated string instruction counts its iterations into icount
 		 * itself, so it must run with icount exact: last in its block. */
 		if ((d->flags & D_STR) && (b->insns[n - 1].flags & (I_REP | I_REPNE)))
 			break;
-	}
-	/* Only instructions before the last run with EIP lazy (cpu.h). */
-	for (unsigned k = 0; k + 1 < n; k++) {
-		insn_fn mid = ops_fast_mid(&b->insns[k]);
-		if (mid)
-			b->insns[k].fn = mid;
 	}
 	if (n == 0)
 		return decode_uncached(c, mode);
@@ -266,8 +257,8 @@ static bool attention(struct cpu *c, enum cpu_exit *why)
  * cpu.h), so each of those costs a store and a call. The loop's bound,
  * run_end, is the last instruction, or the one at the next deadline (a
  * timer, the budget, the end of an interrupt shadow, a single step) when
- * that falls inside the block; cpu_kick and a taken mid-block branch
- * clear it to leave after the instruction running. Returns whether the
+ * that falls inside the block; cpu_kick clears it to leave after the
+ * instruction running. Returns whether the
  * block ended by a transfer of its own (its links may be used next). */
 static inline bool run_block(struct cpu *c, const struct block *b)
 {
@@ -292,11 +283,6 @@ static inline bool run_block(struct cpu *c, const struct block *b)
 	}
 	/* Left early: i is the next instruction of the block. */
 	c->icount = c->blk_icount + i->idx;
-	if (c->branch_taken) {
-		c->branch_taken = false;
-		c->eip = c->branch_eip;
-		return true;
-	}
 	c->eip = (c->eip + i->eoff) & b->ip_mask;
 	return false;
 }

@@ -8,8 +8,7 @@
  * Jcc with 32-bit operand size, CMOVcc r32,r32 and SETcc r8: one handler
  * per condition code, so the condition is a constant and the lazy-flags
  * fast path folds to a compare. A Jcc target beyond the CS limit raises
- * #GP(0) at the branch. Every Jcc also has a mid-block form
- * (ops_fast_mid), so that a block runs on through branches not taken.
+ * #GP(0) at the branch.
  *
  * MOV, MOVZX and LEA with a 32-bit address and no index register (base +
  * displacement, the stack-frame and structure-field forms): the offset is
@@ -25,28 +24,9 @@
 #include "cpu/mmu.h"
 #include "cpu/ops.h"
 
-/* A branch inside a block (not its last instruction), where EIP holds
- * the block's start (cpu.h): a taken branch hands its target to the run
- * loop, which leaves the block after it. Inside a block the next
- * instruction's offset never wraps (16-bit blocks stop at the IP wrap). */
-static inline void branch_mid(struct cpu *c, uint32_t target)
-{
-	if (target > c->seg[S_CS].limit)
-		cpu_raise(c, EXC_GP, 0);
-	c->branch_eip = target;
-	c->branch_taken = true;
-	c->run_end = NULL;
-}
-
-static inline uint32_t next_mid(const struct cpu *c, const struct insn *i)
-{
-	return c->eip + i->eoff + i->len;
-}
-
-/* One handler per condition code for Jcc rel32 (at a block's end and
- * inside it) and for the register forms of CMOVcc r32 and SETcc r8:
- * lf_cond then folds to the test for that condition instead of a switch
- * on i->op. */
+/* One handler per condition code for Jcc rel32 and for the register forms
+ * of CMOVcc r32 and SETcc r8: lf_cond then folds to the test for that
+ * condition instead of a switch on i->op. */
 #define DEFINE_CC(cc)                                                          \
 	static void op_jcc32_##cc(struct cpu *c, const struct insn *i)         \
 	{                                                                      \
@@ -56,11 +36,6 @@ static inline uint32_t next_mid(const struct cpu *c, const struct insn *i)
 				cpu_raise(c, EXC_GP, 0);                       \
 			c->next_eip = target;                                  \
 		}                                                              \
-	}                                                                      \
-	static void op_jcc32_mid_##cc(struct cpu *c, const struct insn *i)     \
-	{                                                                      \
-		if (lf_cond(&c->lf, c->eflags, cc))                            \
-			branch_mid(c, next_mid(c, i) + i->imm);                \
 	}                                                                      \
 	static void op_cmov32_r_##cc(struct cpu *c, const struct insn *i)      \
 	{                                                                      \
@@ -97,7 +72,6 @@ DEFINE_CC(15)
 	}
 
 static const insn_fn jcc32_by_cc[16] = BY_CC(op_jcc32_);
-static const insn_fn jcc32_mid_by_cc[16] = BY_CC(op_jcc32_mid_);
 static const insn_fn cmov32_r_by_cc[16] = BY_CC(op_cmov32_r_);
 static const insn_fn setcc_r_by_cc[16] = BY_CC(op_setcc_r_);
 
@@ -167,24 +141,6 @@ static const struct fast_form base_disp_forms[] = {
 	{ op_MOVZX_GdEb_m, op_movzx_gd_bd8 },
 	{ op_LEA_GdM_m, op_lea_gd_bd },
 };
-
-/* Jcc with a 16-bit operand size (real-mode and 16-bit code): the target
- * wraps at 64 KiB. */
-static void op_jcc16_mid(struct cpu *c, const struct insn *i)
-{
-	if (lf_cond(&c->lf, c->eflags, i->op & 15))
-		branch_mid(c, (next_mid(c, i) + i->imm) & 0xFFFF);
-}
-
-insn_fn ops_fast_mid(const struct insn *i)
-{
-	if (i->fn == op_Jcc_Jb16 || i->fn == op_Jcc_Jv16)
-		return op_jcc16_mid;
-	for (unsigned cc = 0; cc < 16; cc++)
-		if (i->fn == jcc32_by_cc[cc])
-			return jcc32_mid_by_cc[cc];
-	return NULL;
-}
 
 insn_fn ops_fast_pick(const struct insn *i)
 {

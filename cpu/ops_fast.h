@@ -10,8 +10,5 @@
 /* The handler to run for decoded instruction i: a specialisation of
  * i->fn with the same architectural behaviour, or i->fn itself. */
 insn_fn ops_fast_pick(const struct insn *i);
-/* The form of an already-picked instruction for a place inside a block
- * other than the last (EIP lazy, cpu.h), or NULL when it must end its block. */
-insn_fn ops_fast_mid(const struct insn *i);
 
 #endif

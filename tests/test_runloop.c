@@ -4,7 +4,7 @@
  * observe EIP or the instruction count part-way through a block is checked
  * here against what one-instruction-at-a-time execution gives: faults,
  * timer deadlines and budgets, RDTSC, port writes that stop the CPU, and
- * conditional branches in the middle of a 32-bit block.
+ * branches (which end blocks) in 32-bit and 16-bit code.
  */
 #include <criterion/criterion.h>
 
@@ -120,15 +120,15 @@ Test(runloop, port_write_that_stops_the_cpu_ends_the_block_there)
 	tm_free(m);
 }
 
-/* Conditional branches in the middle of a 32-bit block: taken ones leave
- * the block at once, untaken ones fall through within it. */
-Test(runloop, branches_inside_a_block)
+/* Conditional branches, taken and not, each ending its block, against
+ * one-at-a-time execution. */
+Test(runloop, branches_match_stepwise)
 {
 	const char *code = "31 db"             /* xor ebx, ebx */
 			   "b9 03 00 00 00"    /* mov ecx, 3 */
 			   "43"                /* L: inc ebx */
 			   "49"                /* dec ecx */
-			   "75 fc"             /* jnz L (mid-block: taken twice) */
+			   "75 fc"             /* jnz L: taken twice */
 			   "0f 84 03 00 00 00" /* jz +3: taken, skips the add */
 			   "83 c3 64"          /* add ebx, 100 */
 			   "78 03"             /* js +3: not taken */
@@ -142,7 +142,7 @@ Test(runloop, branches_inside_a_block)
 }
 
 /* Every budget from 1 to the program's length, cut through the blocks and
- * the mid-block branches, ends in the state stepwise execution reaches. */
+ * the branches, ends in the state stepwise execution reaches. */
 Test(runloop, every_budget_matches_stepwise)
 {
 	const char *code = "31 db b9 04 00 00 00 43 49 75 fc 0f 84 03 00 00 00 83 c3 64 f4";
@@ -164,8 +164,8 @@ Test(runloop, every_budget_matches_stepwise)
 }
 
 /* SDM vol. 2, Jcc: a target beyond the CS limit raises #GP(0) at the
- * branch, also for a branch in the middle of a block. */
-Test(runloop, mid_block_branch_beyond_the_limit_faults_at_the_branch)
+ * branch, after other instructions of its block ran lazily. */
+Test(runloop, branch_beyond_the_limit_faults_at_the_branch)
 {
 	struct machine *m = pu_new("31 c0"              /* xor eax, eax: ZF = 1 */
 				   "0f 84 00 10 00 00"  /* jz +1000h: beyond the limit */
@@ -184,7 +184,7 @@ Test(runloop, mid_block_branch_beyond_the_limit_faults_at_the_branch)
 /* The same in real mode, with 16-bit Jcc: taken, not taken, and a taken
  * backward branch whose target wraps below offset 0 to the top of the
  * 64 KiB segment (SDM vol. 2, Jcc: the target is masked to 16 bits). */
-Test(runloop, branches_inside_a_16bit_block)
+Test(runloop, branches_in_16bit_code)
 {
 	const char *code = "31 db"          /* xor bx, bx */
 			   "b9 03 00"       /* mov cx, 3 */
