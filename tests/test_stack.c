@@ -97,12 +97,7 @@ Test(stack, pop_ss_holds_off_interrupts_for_one_instruction)
 {
 	struct machine *m = tm_new("17 90 f4");
 	struct cpu *c = tm_cpu(m);
-	tm_fixed_intc(m, &intr_vector);
-	c->eflags |= F_IF;
-	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT); /* POP SS only */
-	cpu_set_intr(c, true);
-	machine_run(m, 3);
-	cpu_set_intr(c, false);
+	cr_assert_eq(tm_intr_after(m, &intr_vector, 1, 3), MACHINE_INSN_LIMIT); /* POP SS only */
 	cr_assert_eq(c->seg[S_CS].sel, 0);
 	cr_assert_eq(c->eip, TM_HANDLERS + 0x40 + 1, "in the handler, past its HLT");
 	cr_assert_eq(tm_peek16(m, 0x8002 - 6), 2, "taken after the NOP, not after POP SS");
@@ -118,12 +113,7 @@ Test(stack, lss_does_not_hold_off_interrupts)
 	struct machine *m = tm_new("0f b2 26 00 10 90 f4");
 	struct cpu *c = tm_cpu(m);
 	tm_poke(m, 0x1000, "00 70 00 00");
-	tm_fixed_intc(m, &intr_vector);
-	c->eflags |= F_IF;
-	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT); /* LSS only */
-	cpu_set_intr(c, true);
-	machine_run(m, 3);
-	cpu_set_intr(c, false);
+	cr_assert_eq(tm_intr_after(m, &intr_vector, 1, 3), MACHINE_INSN_LIMIT); /* LSS only */
 	cr_assert_eq(c->eip, TM_HANDLERS + 0x40 + 1, "in the handler, past its HLT");
 	cr_assert_eq(tm_peek16(m, 0x7000 - 6), 5, "taken right after LSS, before the NOP");
 	tm_free(m);
@@ -133,13 +123,7 @@ Test(stack, mov_ss_holds_off_interrupts_for_one_instruction)
 {
 	/* 8e d0: mov ss, ax (AX = 0) */
 	struct machine *m = tm_new("8e d0 90 f4");
-	struct cpu *c = tm_cpu(m);
-	tm_fixed_intc(m, &intr_vector);
-	c->eflags |= F_IF;
-	cr_assert_eq(machine_run(m, 1), MACHINE_INSN_LIMIT);
-	cpu_set_intr(c, true);
-	machine_run(m, 3);
-	cpu_set_intr(c, false);
+	cr_assert_eq(tm_intr_after(m, &intr_vector, 1, 3), MACHINE_INSN_LIMIT);
 	cr_assert_eq(tm_peek16(m, 0x8000 - 6), 3, "taken after the NOP, not after MOV SS");
 	tm_free(m);
 }
@@ -147,13 +131,7 @@ Test(stack, mov_ss_holds_off_interrupts_for_one_instruction)
 Test(stack, interrupt_after_an_ordinary_instruction_is_taken_at_once)
 {
 	struct machine *m = tm_new("90 90 f4");
-	struct cpu *c = tm_cpu(m);
-	tm_fixed_intc(m, &intr_vector);
-	c->eflags |= F_IF;
-	machine_run(m, 1);
-	cpu_set_intr(c, true);
-	machine_run(m, 2);
-	cpu_set_intr(c, false);
+	tm_intr_after(m, &intr_vector, 1, 2);
 	cr_assert_eq(tm_peek16(m, 0x8000 - 6), 1);
 	tm_free(m);
 }

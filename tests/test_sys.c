@@ -464,9 +464,7 @@ Test(sys, sti_holds_off_a_pending_interrupt_for_one_instruction)
 	struct machine *m = tm_new("fb 90 f4");
 	struct cpu *c = tm_cpu(m);
 	tm_fixed_intc(m, &intr_vector);
-	cpu_set_intr(c, true);
-	machine_run(m, 3);
-	cpu_set_intr(c, false);
+	tm_intr_pulse(m, 3); /* IF is clear until the STI */
 	cr_assert_eq(c->eip, TM_HANDLERS + 0x30 + 1);
 	cr_assert_eq(tm_peek16(m, 0x7FFA), 2, "taken after the NOP");
 	cr_assert_eq(tm_peek16(m, 0x7FFE) & F_IF, F_IF);
@@ -476,13 +474,7 @@ Test(sys, sti_holds_off_a_pending_interrupt_for_one_instruction)
 Test(sys, sti_with_if_already_set_has_no_shadow)
 {
 	struct machine *m = tm_new("fb 90 f4");
-	struct cpu *c = tm_cpu(m);
-	tm_fixed_intc(m, &intr_vector);
-	c->eflags |= F_IF;
-	machine_run(m, 1);
-	cpu_set_intr(c, true);
-	machine_run(m, 2);
-	cpu_set_intr(c, false);
+	tm_intr_after(m, &intr_vector, 1, 2);
 	cr_assert_eq(tm_peek16(m, 0x7FFA), 1, "taken right after STI");
 	tm_free(m);
 }

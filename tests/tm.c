@@ -75,6 +75,25 @@ void tm_fixed_intc(struct machine *m, const uint8_t *vector)
 	machine_set_intc(m, &fixed_intc, (void *)(uintptr_t)vector);
 }
 
+enum machine_stop tm_intr_pulse(struct machine *m, uint64_t until)
+{
+	struct cpu *c = machine_cpu(m);
+	cpu_set_intr(c, true);
+	enum machine_stop stop = machine_run(m, until);
+	cpu_set_intr(c, false);
+	return stop;
+}
+
+enum machine_stop tm_intr_after(struct machine *m, const uint8_t *vector, uint64_t first,
+				uint64_t until)
+{
+	tm_fixed_intc(m, vector);
+	machine_cpu(m)->eflags |= F_IF;
+	enum machine_stop stop = machine_run(m, first);
+	tm_intr_pulse(m, until);
+	return stop;
+}
+
 void tm_free(struct machine *m) { machine_free(m); }
 struct cpu *tm_cpu(struct machine *m) { return machine_cpu(m); }
 

@@ -25,6 +25,14 @@ struct cpu *tm_cpu(struct machine *m);
  * INTA with *vector (which must outlive the machine): tests then drive the
  * CPU's INTR input directly with cpu_set_intr. */
 void tm_fixed_intc(struct machine *m, const uint8_t *vector);
+/* Raise INTR, run up to icount `until`, lower INTR: an interrupt pending
+ * over exactly those instructions (after tm_fixed_intc). */
+enum machine_stop tm_intr_pulse(struct machine *m, uint64_t until);
+/* The interrupt-shadow probe: answer INTA with *vector, set IF, run up to
+ * icount `first` with INTR low, then tm_intr_pulse(m, until). Returns how
+ * the first run stopped. */
+enum machine_stop tm_intr_after(struct machine *m, const uint8_t *vector, uint64_t first,
+				uint64_t until);
 /* Physical memory helpers */
 uint8_t tm_peek8(struct machine *m, paddr_t at);
 uint16_t tm_peek16(struct machine *m, paddr_t at);
