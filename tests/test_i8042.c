@@ -4,7 +4,7 @@
  * BAT AA, ID AB 83, scan code sets 1 and 2, the controller's set 2 to set 1
  * translation) and the PS/2 mouse protocol (reset FA AA 00, packets).
  * Most cases are scripts of port writes, key and mouse events and expected
- * bytes, rows of one table run by one parameterized test (see run_script
+ * bytes, rows of one table run by one parameterized test (see the table
  * for the words); each row keeps the name it had as a test of its own. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -13,6 +13,7 @@
 
 #include "devices/i8042.h"
 #include "tests/devtm.h"
+#include "tests/script.h"
 
 #define ST_OBF 0x01
 #define ST_SYS 0x04
@@ -66,8 +67,8 @@ static void mouse_cmd(struct devtm *t, uint8_t v)
 	data(t, v);
 }
 
-/* A case is a script of steps separated by ';', each a word and its
- * arguments (bytes and key codes in hex, mouse motion in decimal):
+/* A case is a script (tests/script.h) of these words, with bytes and key
+ * codes in hex and mouse motion in decimal:
  *   cmd B, data B      write B to port 64 / 60
  *   ccb B              write the command byte (command 60, then B)
  *   mouse B            send B to the mouse (command D4, then B)
@@ -151,141 +152,119 @@ static const struct kbc_case scripts[] = {
 	  "ccb 61; down 1c; cmd 20; rd 1e; take 61" },
 };
 
-/* The case and step running, for failure messages. */
-static const char *case_name;
-static unsigned step_no;
-static const char *step_text;
-
-#define STEP_FMT "%s, step %u \"%s\": "
-#define STEP_ARGS case_name, step_no, step_text
-
-/* The next word of the step as a number, which must be there. */
-static long num(char **save, int base)
-{
-	char *w = strtok_r(NULL, " ", save);
-	cr_assert_not_null(w, STEP_FMT "a number is missing", STEP_ARGS);
-	char *end;
-	long v = strtol(w, &end, base);
-	cr_assert(*end == '\0', STEP_FMT "\"%s\" is not a number", STEP_ARGS, w);
-	return v;
-}
-
-static uint8_t byte(char **save) { return (uint8_t)num(save, 16); }
+static uint8_t byte(struct script *s) { return (uint8_t)script_num(s, 16); }
 
 /* The bytes left in the step wait in this order, then nothing. */
-static void expect_rest(struct devtm *t, bool aux, char **save)
+static void expect_rest(struct devtm *t, bool aux, struct script *s)
 {
 	unsigned i = 0;
-	for (char *w; (w = strtok_r(NULL, " ", save)) != NULL; i++) {
+	for (char *w; (w = script_word(s)) != NULL; i++) {
 		char *end;
 		unsigned long want = strtoul(w, &end, 16);
-		cr_assert(*end == '\0', STEP_FMT "\"%s\" is not a byte", STEP_ARGS, w);
+		cr_assert(*end == '\0', SCRIPT_FMT "\"%s\" is not a byte", SCRIPT_ARGS(s), w);
 		uint8_t st = status(t);
-		cr_assert(st & ST_OBF, STEP_FMT "output buffer empty before byte %u", STEP_ARGS, i);
+		cr_assert(st & ST_OBF, SCRIPT_FMT "output buffer empty before byte %u",
+			  SCRIPT_ARGS(s), i);
 		cr_assert_eq((st & ST_AUXB) != 0, aux,
-			     STEP_FMT "byte %u from the wrong device (status %02x)", STEP_ARGS, i,
-			     st);
+			     SCRIPT_FMT "byte %u from the wrong device (status %02x)", SCRIPT_ARGS(s),
+			     i, st);
 		uint8_t b = rd(t);
-		cr_assert_eq(b, want, STEP_FMT "byte %u: %02x, expected %02lx", STEP_ARGS, i, b,
-			     want);
+		cr_assert_eq(b, want, SCRIPT_FMT "byte %u: %02x, expected %02lx", SCRIPT_ARGS(s), i,
+			     b, want);
 	}
-	cr_assert(i > 0, STEP_FMT "no bytes named", STEP_ARGS);
-	cr_assert_eq(status(t) & ST_OBF, 0, STEP_FMT "more bytes than expected", STEP_ARGS);
+	cr_assert(i > 0, SCRIPT_FMT "no bytes named", SCRIPT_ARGS(s));
+	cr_assert_eq(status(t) & ST_OBF, 0, SCRIPT_FMT "more bytes than expected", SCRIPT_ARGS(s));
 }
 
-static void take_one(struct devtm *t, bool aux, char **save)
+static void take_one(struct devtm *t, bool aux, struct script *s)
 {
-	uint8_t want = byte(save);
+	uint8_t want = byte(s);
 	uint8_t st = status(t);
-	cr_assert(st & ST_OBF, STEP_FMT "output buffer empty", STEP_ARGS);
-	cr_assert_eq((st & ST_AUXB) != 0, aux, STEP_FMT "byte from the wrong device (status %02x)",
-		     STEP_ARGS, st);
+	cr_assert(st & ST_OBF, SCRIPT_FMT "output buffer empty", SCRIPT_ARGS(s));
+	cr_assert_eq((st & ST_AUXB) != 0, aux,
+		     SCRIPT_FMT "byte from the wrong device (status %02x)", SCRIPT_ARGS(s), st);
 	uint8_t b = rd(t);
-	cr_assert_eq(b, want, STEP_FMT "%02x", STEP_ARGS, b);
+	cr_assert_eq(b, want, SCRIPT_FMT "%02x", SCRIPT_ARGS(s), b);
 }
 
-static void key(struct devtm *t, bool down, char **save)
+static void key(struct devtm *t, bool down, struct script *s)
 {
-	char *w = strtok_r(NULL, " ", save);
-	cr_assert_not_null(w, STEP_FMT "a key is missing", STEP_ARGS);
+	char *w = script_word(s);
+	cr_assert_not_null(w, SCRIPT_FMT "a key is missing", SCRIPT_ARGS(s));
 	uint16_t code = I8042_KEY_PAUSE;
 	if (strcmp(w, "pause") != 0) {
 		char *end;
 		code = (uint16_t)strtoul(w, &end, 16);
-		cr_assert(*end == '\0', STEP_FMT "\"%s\" is not a key", STEP_ARGS, w);
+		cr_assert(*end == '\0', SCRIPT_FMT "\"%s\" is not a key", SCRIPT_ARGS(s), w);
 	}
 	i8042_key(kbc(t), code, down);
 }
 
-static void move(struct devtm *t, char **save)
+static void move(struct devtm *t, struct script *s)
 {
-	int dx = (int)num(save, 10);
-	int dy = (int)num(save, 10);
-	char *w = strtok_r(NULL, " ", save);
-	cr_assert_not_null(w, STEP_FMT "buttons are missing", STEP_ARGS);
+	int dx = (int)script_num(s, 10);
+	int dy = (int)script_num(s, 10);
+	char *w = script_word(s);
+	cr_assert_not_null(w, SCRIPT_FMT "buttons are missing", SCRIPT_ARGS(s));
 	unsigned buttons = 0;
 	for (const char *p = w; *p && *p != '-'; p++) {
 		switch (*p) {
 		case 'l': buttons |= I8042_BUTTON_LEFT; break;
 		case 'r': buttons |= I8042_BUTTON_RIGHT; break;
 		case 'm': buttons |= I8042_BUTTON_MIDDLE; break;
-		default: cr_assert_fail(STEP_FMT "no button '%c'", STEP_ARGS, *p);
+		default: cr_assert_fail(SCRIPT_FMT "no button '%c'", SCRIPT_ARGS(s), *p);
 		}
 	}
 	i8042_mouse(kbc(t), dx, dy, buttons);
 }
 
-static void run_step(struct devtm *t, char *step)
+static void run_step(struct script *s, const char *w, void *ctx)
 {
-	char *save;
-	char *w = strtok_r(step, " ", &save);
-	cr_assert_not_null(w, STEP_FMT "empty step", STEP_ARGS);
+	struct devtm *t = ctx;
 	if (strcmp(w, "cmd") == 0) {
-		cmd(t, byte(&save));
+		cmd(t, byte(s));
 	} else if (strcmp(w, "data") == 0) {
-		data(t, byte(&save));
+		data(t, byte(s));
 	} else if (strcmp(w, "ccb") == 0) {
-		set_ccb(t, byte(&save));
+		set_ccb(t, byte(s));
 	} else if (strcmp(w, "mouse") == 0) {
-		mouse_cmd(t, byte(&save));
+		mouse_cmd(t, byte(s));
 	} else if (strcmp(w, "down") == 0 || strcmp(w, "up") == 0) {
-		key(t, w[0] == 'd', &save);
+		key(t, w[0] == 'd', s);
 	} else if (strcmp(w, "move") == 0) {
-		move(t, &save);
+		move(t, s);
 	} else if (strcmp(w, "kbd") == 0 || strcmp(w, "aux") == 0) {
-		expect_rest(t, w[0] == 'a', &save);
-		return; /* it read the rest of the step */
+		expect_rest(t, w[0] == 'a', s);
 	} else if (strcmp(w, "take") == 0 || strcmp(w, "take-aux") == 0) {
-		take_one(t, w[4] == '-', &save);
+		take_one(t, w[4] == '-', s);
 	} else if (strcmp(w, "rd") == 0) {
-		uint8_t want = byte(&save);
+		uint8_t want = byte(s);
 		uint8_t b = rd(t);
-		cr_assert_eq(b, want, STEP_FMT "%02x", STEP_ARGS, b);
+		cr_assert_eq(b, want, SCRIPT_FMT "%02x", SCRIPT_ARGS(s), b);
 	} else if (strcmp(w, "read") == 0) {
 		rd(t);
 	} else if (strcmp(w, "empty") == 0) {
-		cr_assert_eq(status(t) & ST_OBF, 0, STEP_FMT "a byte waits", STEP_ARGS);
+		cr_assert_eq(status(t) & ST_OBF, 0, SCRIPT_FMT "a byte waits", SCRIPT_ARGS(s));
 	} else if (strcmp(w, "status") == 0) {
-		uint8_t mask = byte(&save);
-		uint8_t want = byte(&save);
+		uint8_t mask = byte(s);
+		uint8_t want = byte(s);
 		uint8_t st = status(t);
-		cr_assert_eq(st & mask, want, STEP_FMT "status %02x", STEP_ARGS, st);
+		cr_assert_eq(st & mask, want, SCRIPT_FMT "status %02x", SCRIPT_ARGS(s), st);
 	} else if (strncmp(w, "irq", 3) == 0 || strncmp(w, "edges", 5) == 0) {
 		bool edges = w[0] == 'e';
 		char *end;
 		unsigned long irq = strtoul(w + (edges ? 5 : 3), &end, 10);
-		cr_assert(*end == '\0' && irq < 16, STEP_FMT "no such line", STEP_ARGS);
-		long want = num(&save, 10);
+		cr_assert(*end == '\0' && irq < 16, SCRIPT_FMT "no such line", SCRIPT_ARGS(s));
+		long want = script_num(s, 10);
 		long got = edges ? (long)t->edges[irq] : t->level[irq];
-		cr_assert_eq(got, want, STEP_FMT "%ld", STEP_ARGS, got);
+		cr_assert_eq(got, want, SCRIPT_FMT "%ld", SCRIPT_ARGS(s), got);
 	} else if (strcmp(w, "leds") == 0) {
-		uint8_t want = byte(&save);
+		uint8_t want = byte(s);
 		uint8_t got = i8042_leds(kbc(t));
-		cr_assert_eq(got, want, STEP_FMT "%02x", STEP_ARGS, got);
+		cr_assert_eq(got, want, SCRIPT_FMT "%02x", SCRIPT_ARGS(s), got);
 	} else {
-		cr_assert_fail(STEP_FMT "unknown word \"%s\"", STEP_ARGS, w);
+		cr_assert_fail(SCRIPT_FMT "unknown word \"%s\"", SCRIPT_ARGS(s), w);
 	}
-	cr_assert_null(strtok_r(NULL, " ", &save), STEP_FMT "words left over", STEP_ARGS);
 }
 
 ParameterizedTestParameters(i8042, scripts)
@@ -295,22 +274,8 @@ ParameterizedTestParameters(i8042, scripts)
 
 ParameterizedTest(const struct kbc_case *k, i8042, scripts)
 {
-	char buf[sizeof(k->script)];
-	memcpy(buf, k->script, sizeof(buf));
 	struct devtm *t = devtm_new(NULL);
-	case_name = k->name;
-	step_no = 0;
-	char *save;
-	for (char *step = strtok_r(buf, ";", &save); step; step = strtok_r(NULL, ";", &save)) {
-		while (*step == ' ')
-			step++;
-		char text[sizeof(buf)];
-		strcpy(text, step);
-		step_text = text;
-		step_no++;
-		run_step(t, step);
-	}
-	cr_assert_gt(step_no, 0, "%s: empty script", k->name);
+	script_run(k->name, k->script, run_step, t);
 	devtm_free(t);
 }
 
