@@ -6,11 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *script_word(struct script *s)
+/* w, or NULL at the end of the step or at its note (which is not words). */
+static char *word_of(struct script *s, char *w)
 {
-	char *w = strtok_r(NULL, " ", &s->save);
-	return w && w[0] != '#' ? w : NULL;
+	if (w && w[0] == '#') {
+		s->save = w + strlen(w);
+		return NULL;
+	}
+	return w;
 }
+
+char *script_word(struct script *s) { return word_of(s, strtok_r(NULL, " ", &s->save)); }
 
 long script_num(struct script *s, int base)
 {
@@ -34,8 +40,8 @@ void script_run(const char *name, const char *text, script_step_fn *fn, void *ct
 			step++;
 		strcpy(step_text, step);
 		s.step++;
-		char *w = strtok_r(step, " ", &s.save);
-		cr_assert(w && w[0] != '#', SCRIPT_FMT "no word", SCRIPT_ARGS(&s));
+		char *w = word_of(&s, strtok_r(step, " ", &s.save));
+		cr_assert_not_null(w, SCRIPT_FMT "no word", SCRIPT_ARGS(&s));
 		fn(&s, w, ctx);
 		cr_assert_null(script_word(&s), SCRIPT_FMT "words left over", SCRIPT_ARGS(&s));
 	}
