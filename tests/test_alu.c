@@ -75,14 +75,6 @@ static uint32_t read_at(unsigned at, unsigned off)
 	}
 }
 
-static void run_exc(unsigned vector)
-{
-	cr_assert_eq(tm_run(m), MACHINE_HALTED);
-	cr_assert_eq(c->seg[S_CS].sel, 0);
-	cr_assert_eq(c->eip, TM_HANDLERS + vector + 1, "vector %u expected, EIP %x", vector,
-		     c->eip);
-}
-
 static void done(void) { tm_free(m); }
 
 TestSuite(alu, .fini = done);
@@ -342,16 +334,7 @@ ParameterizedTest(const struct alu_case *k, alu, table)
 	c->r[R_EDX].d = k->edx;
 	if (k->set_ebx)
 		c->r[R_EBX].d = k->ebx;
-	cr_assert_eq(tm_run(m), MACHINE_HALTED, "%s: did not halt", k->name);
-	if (k->len) {
-		cr_assert_eq(c->seg[S_CS].sel, 0x1000, "%s: an exception was raised (EIP %x)",
-			     k->name, c->eip);
-		cr_assert_eq(c->eip, k->len, "%s: EIP %x, want %x", k->name, c->eip, k->len);
-	} else {
-		cr_assert_eq(c->seg[S_CS].sel, 0, "%s: no exception", k->name);
-		cr_assert_eq(c->eip, TM_HANDLERS + k->vector + 1, "%s: vector %u expected, EIP %x",
-			     k->name, k->vector, c->eip);
-	}
+	tm_run_expect(m, k->name, k->len, k->vector);
 	for (unsigned i = 0; i < 3 && k->out[i].at != W_NONE; i++) {
 		uint32_t got = read_at(k->out[i].at, k->out[i].off);
 		cr_assert_eq(got, k->out[i].want, "%s: %s %x, want %x", k->name,
@@ -371,7 +354,7 @@ Test(alu, add_word_at_ffff_raises_gp_without_changes)
 	c->r[R_EAX].d = 0x1234;
 	c->r[R_EBX].d = 0xFFFF;
 	tm_poke(m, 0xFFFF, "ff");
-	run_exc(EXC_GP);
+	tm_run_expect(m, "add [bx], ax at FFFF", 0, EXC_GP);
 	cr_assert_eq(c->r[R_EAX].d, 0x1234);
 	cr_assert_eq(c->r[R_EBX].d, 0xFFFF);
 	cr_assert_eq(tm_peek8(m, 0xFFFF), 0xFF);

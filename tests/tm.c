@@ -1,6 +1,7 @@
 /* Test machine builder (see tm.h). */
 #include "tests/tm.h"
 
+#include <criterion/criterion.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,21 @@ struct machine *tm_new(const char *hex)
 enum machine_stop tm_run(struct machine *m)
 {
 	return machine_run(m, machine_cpu(m)->icount + 1000000);
+}
+
+void tm_run_expect(struct machine *m, const char *name, unsigned len, unsigned vector)
+{
+	struct cpu *c = machine_cpu(m);
+	cr_assert_eq(tm_run(m), MACHINE_HALTED, "%s: did not halt", name);
+	if (len) {
+		cr_assert_eq(c->seg[S_CS].sel, TM_CODE >> 4, "%s: an exception was raised (EIP %x)",
+			     name, c->eip);
+		cr_assert_eq(c->eip, len, "%s: EIP %x, want %x", name, c->eip, len);
+	} else {
+		cr_assert_eq(c->seg[S_CS].sel, 0, "%s: no exception", name);
+		cr_assert_eq(c->eip, TM_HANDLERS + vector + 1, "%s: vector %u expected, EIP %x", name,
+			     vector, c->eip);
+	}
 }
 
 static void fixed_set_irq(void *opaque, unsigned irq, int level)

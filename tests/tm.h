@@ -19,6 +19,10 @@ struct machine *tm_new(const char *hex);
 void tm_poke(struct machine *m, paddr_t at, const char *hex);
 /* Run until HLT (or 1,000,000 instructions). */
 enum machine_stop tm_run(struct machine *m);
+/* tm_run, then check where it stopped: with len, at the code's own HLT at
+ * offset len - 1 (CS still the code's, EIP len); with len 0, at the HLT of
+ * vector's handler. Failure messages begin with name (a table row's). */
+void tm_run_expect(struct machine *m, const char *name, unsigned len, unsigned vector);
 void tm_free(struct machine *m);
 struct cpu *tm_cpu(struct machine *m);
 /* Install an interrupt controller that ignores IRQ lines and answers every
