@@ -58,8 +58,8 @@ struct alu_case {
 /* After AND/OR/XOR/TEST the SDM leaves AF undefined: compare the rest. */
 #define LOGIC_IS(f) .fmask = F_ARITH & ~F_AF, .fwant = (f)
 
-static const char *const where_name[] = { "-",  "EAX",  "EBX",  "ECX",  "EDX",
-					   "AL", "byte", "word", "dword" };
+static const char *const where_name[] = { "-", "EAX", "EBX", "ECX", "EDX", "AL", "byte", "word",
+					   "dword" };
 
 static uint32_t read_at(unsigned at, unsigned off)
 {

@@ -211,8 +211,8 @@ static const struct ctrl_case runs[] = {
 	  .out = { { W_EIP, 0, 2 } } },
 };
 
-static const char *const where_name[] = { "-",   "EIP", "CS",     "CS base", "ESP",
-					   "ECX", "CX",  "icount", "word",    "dword" };
+static const char *const where_name[] = { "-", "EIP", "CS", "CS base", "ESP", "ECX", "CX",
+					   "icount", "word", "dword" };
 
 static uint32_t read_at(struct machine *m, enum where at, paddr_t addr)
 {

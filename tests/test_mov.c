@@ -55,8 +55,8 @@ struct mov_case {
 	} out[4];
 };
 
-static const char *const where_name[] = { "-",   "EAX",   "ECX",  "EDX",  "EBX",  "ESI", "EDI",
-					   "EBP", "AX", "flags", "byte", "word", "dword" };
+static const char *const where_name[] = { "-", "EAX", "ECX", "EDX", "EBX", "ESI", "EDI", "EBP",
+					   "AX", "flags", "byte", "word", "dword" };
 
 static uint32_t read_at(enum where at, paddr_t addr)
 {

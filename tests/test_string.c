@@ -90,8 +90,8 @@ struct str_case {
 	uint32_t fmask, fwant; /* ... EFLAGS & fmask is fwant (fmask 0: not read) */
 };
 
-static const char *const where_name[] = { "-",  "ESI", "EDI",    "ECX",  "SI",  "DI",
-					   "AL", "EIP", "icount", "byte", "word" };
+static const char *const where_name[] = { "-", "ESI", "EDI", "ECX", "SI", "DI", "AL", "EIP",
+					   "icount", "byte", "word" };
 
 static const struct str_case runs[] = {
 	/* ---- MOVS copies ---- */
