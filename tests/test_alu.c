@@ -46,11 +46,7 @@ struct alu_case {
 	uint32_t ebx;
 	unsigned len;    /* runs to the HLT at len - 1; 0: raises .vector instead */
 	unsigned vector;
-	struct {
-		enum where at;
-		unsigned off;
-		uint32_t want;
-	} out[3];
+	struct tm_want out[3]; /* .addr: the offset from MEM */
 	uint32_t fmask, fwant; /* EFLAGS & fmask must be fwant; fmask 0: not read */
 };
 
@@ -61,8 +57,9 @@ struct alu_case {
 static const char *const where_name[] = { "-", "EAX", "EBX", "ECX", "EDX", "AL", "byte", "word",
 					   "dword" };
 
-static uint32_t read_at(unsigned at, unsigned off)
+static uint32_t read_at(struct machine *mach, unsigned at, paddr_t off)
 {
+	(void)mach; /* the row's machine is m */
 	switch (at) {
 	case W_EAX: return c->r[R_EAX].d;
 	case W_EBX: return c->r[R_EBX].d;
@@ -335,15 +332,8 @@ ParameterizedTest(const struct alu_case *k, alu, table)
 	if (k->set_ebx)
 		c->r[R_EBX].d = k->ebx;
 	tm_run_expect(m, k->name, k->len, k->vector);
-	for (unsigned i = 0; i < 3 && k->out[i].at != W_NONE; i++) {
-		uint32_t got = read_at(k->out[i].at, k->out[i].off);
-		cr_assert_eq(got, k->out[i].want, "%s: %s %x, want %x", k->name,
-			     where_name[k->out[i].at], got, k->out[i].want);
-	}
-	if (k->fmask) {
-		uint32_t got = cpu_get_eflags(c) & k->fmask;
-		cr_assert_eq(got, k->fwant, "%s: flags %x, want %x", k->name, got, k->fwant);
-	}
+	tm_check_wants(m, k->name, k->out, 3, read_at, where_name);
+	tm_check_flags(m, k->name, k->fmask, k->fwant);
 }
 
 /* A word at offset FFFF runs past the 64 KiB real-mode limit: #GP, and the

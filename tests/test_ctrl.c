@@ -97,11 +97,7 @@ struct ctrl_case {
 	uint32_t ebx, ecx;
 	uint32_t eip;      /* start here, if not 0 */
 	uint32_t cs_limit; /* if not 0 */
-	struct {
-		enum where at;
-		paddr_t addr; /* W_M16, W_M32 */
-		uint32_t want;
-	} out[6];
+	struct tm_want out[6]; /* .addr for W_M16, W_M32 */
 	uint32_t fmask, fwant; /* EFLAGS & fmask after is fwant (fmask 0: not read) */
 };
 
@@ -214,7 +210,7 @@ static const struct ctrl_case runs[] = {
 static const char *const where_name[] = { "-", "EIP", "CS", "CS base", "ESP", "ECX", "CX",
 					   "icount", "word", "dword" };
 
-static uint32_t read_at(struct machine *m, enum where at, paddr_t addr)
+static uint32_t read_at(struct machine *m, unsigned at, paddr_t addr)
 {
 	struct cpu *c = tm_cpu(m);
 	switch (at) {
@@ -248,15 +244,8 @@ ParameterizedTest(const struct ctrl_case *k, ctrl, runs)
 	if (k->cs_limit)
 		c->seg[S_CS].limit = k->cs_limit;
 	tm_run(m);
-	for (unsigned i = 0; i < ARRAY_SIZE(k->out) && k->out[i].at != W_NONE; i++) {
-		uint32_t got = read_at(m, k->out[i].at, k->out[i].addr);
-		cr_assert_eq(got, k->out[i].want, "%s: %s %x, want %x", k->name,
-			     where_name[k->out[i].at], got, k->out[i].want);
-	}
-	if (k->fmask) {
-		uint32_t got = cpu_get_eflags(c) & k->fmask;
-		cr_assert_eq(got, k->fwant, "%s: flags %x, want %x", k->name, got, k->fwant);
-	}
+	tm_check_wants(m, k->name, k->out, ARRAY_SIZE(k->out), read_at, where_name);
+	tm_check_flags(m, k->name, k->fmask, k->fwant);
 	tm_free(m);
 }
 

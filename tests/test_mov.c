@@ -48,18 +48,15 @@ struct mov_case {
 	uint32_t ebx;
 	unsigned len; /* runs to the HLT at len - 1; 0: raises .vector instead */
 	unsigned vector;
-	struct {
-		enum where at;
-		paddr_t addr;
-		uint32_t want;
-	} out[4];
+	struct tm_want out[4];
 };
 
 static const char *const where_name[] = { "-", "EAX", "ECX", "EDX", "EBX", "ESI", "EDI", "EBP",
 					   "AX", "flags", "byte", "word", "dword" };
 
-static uint32_t read_at(enum where at, paddr_t addr)
+static uint32_t read_at(struct machine *mach, unsigned at, paddr_t addr)
 {
+	(void)mach; /* the row's machine is m */
 	switch (at) {
 	case W_EAX: return c->r[R_EAX].d;
 	case W_ECX: return c->r[R_ECX].d;
@@ -256,9 +253,5 @@ ParameterizedTest(const struct mov_case *k, mov, table)
 	tm_run_expect(m, k->name, k->len, k->vector);
 	if (k->len)
 		cr_assert_eq(ARITH(c), F_CF | F_ZF | F_OF, "%s: flags changed", k->name);
-	for (unsigned i = 0; i < 4 && k->out[i].at != W_NONE; i++) {
-		uint32_t got = read_at(k->out[i].at, k->out[i].addr);
-		cr_assert_eq(got, k->out[i].want, "%s: %s %x, want %x", k->name,
-			     where_name[k->out[i].at], got, k->out[i].want);
-	}
+	tm_check_wants(m, k->name, k->out, 4, read_at, where_name);
 }

@@ -82,11 +82,7 @@ struct str_case {
 		paddr_t at;
 		char hex[56];
 	} bytes; /* ... exactly these bytes at bytes.at, and ... */
-	struct {
-		enum where at;
-		paddr_t addr; /* W_M8, W_M16 */
-		uint32_t want;
-	} out[6];              /* ... these values, and ... */
+	struct tm_want out[6]; /* ... these values (.addr for W_M8, W_M16), and ... */
 	uint32_t fmask, fwant; /* ... EFLAGS & fmask is fwant (fmask 0: not read) */
 };
 
@@ -183,7 +179,7 @@ static const struct str_case runs[] = {
 	  .fmask = F_ZF | F_CF | F_SF, .fwant = F_CF | F_SF },
 };
 
-static uint32_t read_at(struct machine *m, enum where at, paddr_t addr)
+static uint32_t read_at(struct machine *m, unsigned at, paddr_t addr)
 {
 	struct cpu *c = tm_cpu(m);
 	switch (at) {
@@ -236,15 +232,8 @@ ParameterizedTest(const struct str_case *k, string, runs)
 		uint8_t got = tm_peek8(m, k->bytes.at + i);
 		cr_assert_eq(got, want, "%s: byte %u is %02x, want %02lx", k->name, i, got, want);
 	}
-	for (unsigned i = 0; i < 6 && k->out[i].at != W_NONE; i++) {
-		uint32_t got = read_at(m, k->out[i].at, k->out[i].addr);
-		cr_assert_eq(got, k->out[i].want, "%s: %s %x, want %x", k->name,
-			     where_name[k->out[i].at], got, k->out[i].want);
-	}
-	if (k->fmask) {
-		uint32_t got = cpu_get_eflags(c) & k->fmask;
-		cr_assert_eq(got, k->fwant, "%s: flags %x, want %x", k->name, got, k->fwant);
-	}
+	tm_check_wants(m, k->name, k->out, 6, read_at, where_name);
+	tm_check_flags(m, k->name, k->fmask, k->fwant);
 	tm_free(m);
 }
 
