@@ -14,5 +14,5 @@ SUFFIXES = .asm .rom
 	@$(MKDIR_P) $(@D)
 	$(AM_V_GEN)$(NASM) -f bin -I $(srcdir)/tests/roms/ -o $@ $<
 endif
-tests_unit_SOURCES += tests/test_roms.c tests/test_pmroms.c
+tests_unit_SOURCES += tests/test_roms.c
 tests_unit_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_ROM_DIR='"$(abs_builddir)/tests/roms"'

@@ -2,8 +2,11 @@
  * results and the six arithmetic flags for register and memory forms at
  * 8, 16 and 32 bits (32 through the 66 prefix in real mode), LOCK rules and
  * segment-limit faults. Expected values are worked out by hand from the
- * Intel SDM vol. 2 instruction pages and vol. 1 appendix A. */
+ * Intel SDM vol. 2 instruction pages and vol. 1 appendix A. Most cases are
+ * rows of one table (code, state before, values after) run by one
+ * parameterized test; each row keeps the name it had as a test of its own. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <setjmp.h>
 
 #include "cpu/decode.h"
@@ -12,8 +15,6 @@
 #include "tests/tm.h"
 
 #define ARITH(c) (cpu_get_eflags(c) & F_ARITH)
-/* After AND/OR/XOR/TEST the SDM leaves AF undefined: compare the rest. */
-#define LOGIC(c) (cpu_get_eflags(c) & (F_ARITH & ~F_AF))
 #define MEM 0x2000u /* DS = 0, so DS:MEM is physical MEM */
 
 static struct machine *m;
@@ -30,645 +31,309 @@ static void load(const char *hex, uint32_t flags)
 	c->r[R_EBX].d = MEM;
 }
 
-/* Ran to the final HLT at offset len - 1 of the code, with no exception. */
-static void run_ok(unsigned len)
-{
-	cr_assert_eq(tm_run(m), MACHINE_HALTED);
-	cr_assert_eq(c->seg[S_CS].sel, 0x1000, "an exception was raised (EIP %x)", c->eip);
-	cr_assert_eq(c->eip, len);
-}
+/* Where a row reads a result: a register, AL, or memory at MEM + off. */
+enum where { W_NONE, W_EAX, W_EBX, W_ECX, W_EDX, W_AL, W_M8, W_M16, W_M32 };
 
-static void run_exc(unsigned vector)
+/* Strings are held in arrays, not pointed to: Criterion copies each row into
+ * the test's own process, where a pointer into this one means nothing. */
+struct alu_case {
+	char name[48];
+	char code[24];  /* ends in the HLT */
+	uint32_t flags; /* EFLAGS before (bit 1 is added) */
+	char mem[16];   /* bytes at MEM before, or "" */
+	uint32_t eax, ecx, edx;
+	bool set_ebx; /* else EBX = MEM, for [bx] */
+	uint32_t ebx;
+	unsigned len;    /* runs to the HLT at len - 1; 0: raises .vector instead */
+	unsigned vector;
+	struct tm_want out[3]; /* .addr: the offset from MEM */
+	uint32_t fmask, fwant; /* EFLAGS & fmask must be fwant; fmask 0: not read */
+};
+
+#define ARITH_IS(f) .fmask = F_ARITH, .fwant = (f)
+/* After AND/OR/XOR/TEST the SDM leaves AF undefined: compare the rest. */
+#define LOGIC_IS(f) .fmask = F_ARITH & ~F_AF, .fwant = (f)
+
+static const char *const where_name[] = { "-", "EAX", "EBX", "ECX", "EDX", "AL", "byte", "word",
+					   "dword" };
+
+static uint32_t read_at(struct machine *mach, unsigned at, paddr_t off)
 {
-	cr_assert_eq(tm_run(m), MACHINE_HALTED);
-	cr_assert_eq(c->seg[S_CS].sel, 0);
-	cr_assert_eq(c->eip, TM_HANDLERS + vector + 1, "vector %u expected, EIP %x", vector,
-		     c->eip);
+	(void)mach; /* the row's machine is m */
+	switch (at) {
+	case W_EAX: return c->r[R_EAX].d;
+	case W_EBX: return c->r[R_EBX].d;
+	case W_ECX: return c->r[R_ECX].d;
+	case W_EDX: return c->r[R_EDX].d;
+	case W_AL: return c->r[R_EAX].b[0];
+	case W_M8: return tm_peek8(m, MEM + off);
+	case W_M16: return tm_peek16(m, MEM + off);
+	default: return tm_peek32(m, MEM + off);
+	}
 }
 
 static void done(void) { tm_free(m); }
 
 TestSuite(alu, .fini = done);
 
-/* ---- ADD ---- */
+static const struct alu_case alu_cases[] = {
+	/* ---- ADD ---- */
+	{ "add_eb_gb_register_signed_overflow", "00 d8 f4", /* add al, bl */
+	  .eax = 0x1234567F, .set_ebx = true, .ebx = 0x01, .len = 3,
+	  .out = { { W_EAX, 0, 0x12345680 } }, ARITH_IS(F_OF | F_SF | F_AF) },
+	{ "add_ew_gw_memory_carry_out", "01 07 f4", /* add [bx], ax */
+	  .mem = "ff ff", .eax = 1, .len = 3, .out = { { W_M16, 0, 0 }, { W_EAX, 0, 1 } },
+	  ARITH_IS(F_CF | F_ZF | F_AF | F_PF) },
+	{ "add_gd_ed_register_32bit", "66 03 c3 f4", /* add eax, ebx */
+	  .eax = 0x80000000, .set_ebx = true, .ebx = 0x80000000, .len = 4,
+	  .out = { { W_EAX, 0, 0 } }, ARITH_IS(F_CF | F_OF | F_ZF | F_PF) },
+	{ "add_gb_eb_memory", "02 27 f4", /* add ah, [bx] */
+	  .mem = "08", .eax = 0x0808, .len = 3, .out = { { W_EAX, 0, 0x1008 } }, ARITH_IS(F_AF) },
+	{ "add_ed_gd_memory_32bit", "66 01 07 f4", /* add [bx], eax */
+	  .mem = "ff ff ff 7f", .eax = 1, .len = 4, .out = { { W_M32, 0, 0x80000000 } },
+	  ARITH_IS(F_OF | F_SF | F_AF | F_PF) },
+	{ "add_ax_iw_leaves_upper_half", "05 01 00 f4", /* add ax, 1 */
+	  .eax = 0xABCDFFFF, .len = 4, .out = { { W_EAX, 0, 0xABCD0000 } },
+	  ARITH_IS(F_CF | F_ZF | F_AF | F_PF) },
 
-Test(alu, add_eb_gb_register_signed_overflow)
+	/* ---- ADC / SBB ---- */
+	{ "adc_with_carry_in", "f9 14 05 f4", /* stc; adc al, 5 */
+	  .eax = 0x0A, .len = 4, .out = { { W_EAX, 0, 0x10 } }, ARITH_IS(F_AF) },
+	{ "adc_without_carry_in", "f8 14 05 f4", /* clc; adc al, 5 */
+	  .flags = F_CF, .eax = 0x0A, .len = 4, .out = { { W_EAX, 0, 0x0F } }, ARITH_IS(F_PF) },
+	{ "adc_carry_in_wraps_to_zero", "14 00 f4", /* adc al, 0 with CF=1, AL=FF */
+	  .flags = F_CF, .eax = 0xFF, .len = 3, .out = { { W_EAX, 0, 0 } },
+	  ARITH_IS(F_CF | F_ZF | F_AF | F_PF) },
+	/* cmp al, 1 (borrow); adc ax, 0 */
+	{ "adc_takes_carry_from_a_lazy_compare", "3c 01 15 00 00 f4",
+	  .eax = 0, .len = 6, .out = { { W_EAX, 0, 1 } }, ARITH_IS(0) },
+	{ "adc_ed_id_memory_32bit", "66 81 17 ff ff ff ff f4", /* adc dword [bx], -1 */
+	  .flags = F_CF, .mem = "00 00 00 00", .len = 8, .out = { { W_M32, 0, 0 } },
+	  ARITH_IS(F_CF | F_ZF | F_AF | F_PF) },
+	{ "sbb_borrow_in_from_zero", "1c 00 f4", /* sbb al, 0 */
+	  .flags = F_CF, .eax = 0, .len = 3, .out = { { W_EAX, 0, 0xFF } },
+	  ARITH_IS(F_CF | F_AF | F_SF | F_PF) },
+	{ "sbb_ew_gw_memory_overflow", "f9 19 07 f4", /* stc; sbb [bx], ax */
+	  .mem = "00 80", .eax = 0, .len = 4, .out = { { W_M16, 0, 0x7FFF } },
+	  ARITH_IS(F_OF | F_AF | F_PF) },
+	{ "sbb_gd_ed_without_borrow", "66 1b c3 f4", /* sbb eax, ebx */
+	  .eax = 0x10, .set_ebx = true, .ebx = 0x20, .len = 4,
+	  .out = { { W_EAX, 0, 0xFFFFFFF0 } }, ARITH_IS(F_CF | F_SF | F_PF) },
+	{ "sbb_equal_operands_with_borrow", "1a c3 f4", /* sbb al, bl */
+	  .flags = F_CF, .eax = 0x05, .set_ebx = true, .ebx = 0x05, .len = 3,
+	  .out = { { W_AL, 0, 0xFF } }, ARITH_IS(F_CF | F_AF | F_SF | F_PF) },
+
+	/* ---- SUB / CMP ---- */
+	{ "sub_ew_gw_register_overflow", "29 d8 f4", /* sub ax, bx */
+	  .eax = 0x8000, .set_ebx = true, .ebx = 0x0001, .len = 3,
+	  .out = { { W_EAX, 0, 0x7FFF } }, ARITH_IS(F_OF | F_AF | F_PF) },
+	{ "sub_gd_ed_memory_32bit_zero", "66 2b 07 f4", /* sub eax, [bx] */
+	  .flags = F_CF | F_SF, .mem = "05 00 00 00", .eax = 5, .len = 4,
+	  .out = { { W_EAX, 0, 0 } }, ARITH_IS(F_ZF | F_PF) },
+	{ "sub_eb_gb_memory", "28 27 f4", /* sub [bx], ah */
+	  .mem = "10", .eax = 0x0100, .len = 3, .out = { { W_M8, 0, 0x0F } },
+	  ARITH_IS(F_AF | F_PF) },
+	{ "cmp_al_ib_sets_flags_only", "3c 05 f4", /* cmp al, 5 */
+	  .eax = 3, .len = 3, .out = { { W_EAX, 0, 3 } }, ARITH_IS(F_CF | F_SF | F_AF) },
+	{ "cmp_ew_gw_memory_leaves_memory", "39 07 f4", /* cmp [bx], ax */
+	  .mem = "00 80", .eax = 1, .len = 3, .out = { { W_M16, 0, 0x8000 }, { W_EAX, 0, 1 } },
+	  ARITH_IS(F_OF | F_AF | F_PF) },
+	{ "cmp_gd_ed_32bit_equal", "66 3b 07 f4", /* cmp eax, [bx] */
+	  .mem = "78 56 34 12", .eax = 0x12345678, .len = 4, .out = { { W_EAX, 0, 0x12345678 } },
+	  ARITH_IS(F_ZF | F_PF) },
+
+	/* ---- AND / OR / XOR ---- */
+	{ "and_al_ib_clears_cf_and_of", "24 0f f4", /* and al, 0x0f */
+	  .flags = F_CF | F_OF, .eax = 0xF0, .len = 3, .out = { { W_EAX, 0, 0 } },
+	  LOGIC_IS(F_ZF | F_PF) },
+	{ "and_ed_gd_memory_32bit", "66 21 07 f4", /* and [bx], eax */
+	  .flags = F_CF, .mem = "ff 00 00 80", .eax = 0x80000001, .len = 4,
+	  .out = { { W_M32, 0, 0x80000001 } }, LOGIC_IS(F_SF) },
+	{ "or_al_ib_sign", "0c 80 f4", /* or al, 0x80 */
+	  .eax = 0x01, .len = 3, .out = { { W_EAX, 0, 0x81 } }, LOGIC_IS(F_SF | F_PF) },
+	{ "or_ew_gw_memory", "09 07 f4", /* or [bx], ax */
+	  .flags = F_OF, .mem = "00 12", .eax = 0x34, .len = 3, .out = { { W_M16, 0, 0x1234 } },
+	  LOGIC_IS(0) },
+	{ "xor_self_32bit_zeroes", "66 31 c0 f4", /* xor eax, eax */
+	  .flags = F_CF | F_SF, .eax = 0xDEADBEEF, .len = 4, .out = { { W_EAX, 0, 0 } },
+	  LOGIC_IS(F_ZF | F_PF) },
+	{ "xor_gb_eb_memory", "32 07 f4", /* xor al, [bx] */
+	  .mem = "ff", .eax = 0x0F, .len = 3, .out = { { W_EAX, 0, 0xF0 } },
+	  LOGIC_IS(F_SF | F_PF) },
+
+	/* ---- group 80-83 ---- */
+	{ "grp80_add_eb_ib_memory", "80 07 01 f4", /* add byte [bx], 1 */
+	  .mem = "ff", .len = 4, .out = { { W_M8, 0, 0 } }, ARITH_IS(F_CF | F_ZF | F_AF | F_PF) },
+	{ "grp82_is_an_alias_of_80", "82 f0 ff f4", /* xor al, 0xff */
+	  .eax = 0x0F, .len = 4, .out = { { W_EAX, 0, 0xF0 } }, LOGIC_IS(F_SF | F_PF) },
+	{ "grp81_add_ew_iw_register", "81 c3 34 12 f4", /* add bx, 0x1234 */
+	  .set_ebx = true, .ebx = 0x0001, .len = 5, .out = { { W_EBX, 0, 0x1235 } },
+	  ARITH_IS(F_PF) },
+	{ "grp81_add_ed_id_register_32bit", "66 81 c1 00 00 00 80 f4", /* add ecx, 0x80000000 */
+	  .ecx = 0x80000000, .len = 8, .out = { { W_ECX, 0, 0 } },
+	  ARITH_IS(F_CF | F_OF | F_ZF | F_PF) },
+	{ "grp83_sign_extends_imm8_16bit", "83 c0 ff f4", /* add ax, -1 */
+	  .eax = 0x12340001, .len = 4, .out = { { W_EAX, 0, 0x12340000 } },
+	  ARITH_IS(F_CF | F_ZF | F_AF | F_PF) },
+	{ "grp83_sign_extends_imm8_32bit", "66 83 e8 01 f4", /* sub eax, 1 */
+	  .eax = 0, .len = 5, .out = { { W_EAX, 0, 0xFFFFFFFF } },
+	  ARITH_IS(F_CF | F_SF | F_AF | F_PF) },
+	{ "grp83_cmp_memory_with_negative_imm8", "83 3f 80 f4", /* cmp word [bx], -128 */
+	  .flags = F_CF, .mem = "80 ff", .len = 4, .out = { { W_M16, 0, 0xFF80 } },
+	  ARITH_IS(F_ZF | F_PF) },
+	{ "grp83_or_ed_ib_memory_32bit", "66 83 0f f0 f4", /* or dword [bx], -16 */
+	  .mem = "01 00 00 00", .len = 5, .out = { { W_M32, 0, 0xFFFFFFF1 } }, LOGIC_IS(F_SF) },
+	{ "grp83_and_ew_ib_memory", "83 27 7f f4", /* and word [bx], 0x7f */
+	  .mem = "ff ff", .len = 4, .out = { { W_M16, 0, 0x007F } }, LOGIC_IS(0) },
+	{ "grp83_sbb_ew_ib_register", "83 db 00 f4", /* sbb bx, 0 */
+	  .flags = F_CF, .set_ebx = true, .ebx = 0x0000, .len = 4,
+	  .out = { { W_EBX, 0, 0xFFFF } }, ARITH_IS(F_CF | F_SF | F_AF | F_PF) },
+
+	/* ---- INC / DEC ---- */
+	{ "inc_rw_keeps_cf", "f9 40 f4", /* stc; inc ax */
+	  .eax = 0x7FFF, .len = 3, .out = { { W_EAX, 0, 0x8000 } },
+	  ARITH_IS(F_CF | F_OF | F_SF | F_AF | F_PF) },
+	{ "inc_keeps_a_lazy_carry", "04 01 43 f4", /* add al, 1 (carry); inc bx */
+	  .eax = 0xFF, .set_ebx = true, .ebx = 0x10, .len = 4, .out = { { W_EBX, 0, 0x11 } },
+	  ARITH_IS(F_CF | F_PF) },
+	{ "dec_rw_keeps_cf_clear", "48 f4", /* dec ax */
+	  .eax = 0x10000, .len = 2, .out = { { W_EAX, 0, 0x1FFFF } },
+	  ARITH_IS(F_SF | F_AF | F_PF) },
+	{ "inc_rd_32bit_wraps", "66 43 f4", /* inc ebx */
+	  .flags = F_CF, .set_ebx = true, .ebx = 0xFFFFFFFF, .len = 3,
+	  .out = { { W_EBX, 0, 0 } }, ARITH_IS(F_CF | F_ZF | F_AF | F_PF) },
+	{ "dec_rd_32bit_overflow", "66 49 f4", /* dec ecx */
+	  .ecx = 0x80000000, .len = 3, .out = { { W_ECX, 0, 0x7FFFFFFF } },
+	  ARITH_IS(F_OF | F_AF | F_PF) },
+	{ "inc_eb_memory_keeps_cf", "fe 07 f4", /* inc byte [bx] */
+	  .flags = F_CF, .mem = "ff", .len = 3, .out = { { W_M8, 0, 0 } },
+	  ARITH_IS(F_CF | F_ZF | F_AF | F_PF) },
+	{ "dec_eb_register_high_byte", "fe cc f4", /* dec ah */
+	  .eax = 0x0155, .len = 3, .out = { { W_EAX, 0, 0x0055 } }, ARITH_IS(F_ZF | F_PF) },
+	{ "inc_ew_memory_overflow", "ff 07 f4", /* inc word [bx] */
+	  .mem = "ff 7f", .len = 3, .out = { { W_M16, 0, 0x8000 } },
+	  ARITH_IS(F_OF | F_SF | F_AF | F_PF) },
+	{ "dec_ed_register_32bit", "66 ff c9 f4", /* dec ecx */
+	  .flags = F_CF, .ecx = 1, .len = 4, .out = { { W_ECX, 0, 0 } },
+	  ARITH_IS(F_CF | F_ZF | F_PF) },
+	{ "dec_ed_memory_32bit", "66 ff 0f f4", /* dec dword [bx] */
+	  .mem = "00 00 00 00", .len = 4, .out = { { W_M32, 0, 0xFFFFFFFF } },
+	  ARITH_IS(F_SF | F_AF | F_PF) },
+
+	/* ---- NEG / NOT ---- */
+	{ "neg_eb_register", "f6 d8 f4", /* neg al */
+	  .eax = 0x01, .len = 3, .out = { { W_EAX, 0, 0xFF } },
+	  ARITH_IS(F_CF | F_SF | F_AF | F_PF) },
+	{ "neg_zero_clears_cf", "f7 d8 f4", /* neg ax */
+	  .flags = F_CF, .eax = 0xFFFF0000, .len = 3, .out = { { W_EAX, 0, 0xFFFF0000 } },
+	  ARITH_IS(F_ZF | F_PF) },
+	{ "neg_eb_memory_most_negative", "f6 1f f4", /* neg byte [bx] */
+	  .mem = "80", .len = 3, .out = { { W_M8, 0, 0x80 } }, ARITH_IS(F_CF | F_OF | F_SF) },
+	{ "neg_ed_register_32bit", "66 f7 db f4", /* neg ebx */
+	  .set_ebx = true, .ebx = 0x80000000, .len = 4, .out = { { W_EBX, 0, 0x80000000 } },
+	  ARITH_IS(F_CF | F_OF | F_SF | F_PF) },
+	{ "neg_ew_memory", "f7 1f f4", /* neg word [bx] */
+	  .mem = "10 00", .len = 3, .out = { { W_M16, 0, 0xFFF0 } },
+	  ARITH_IS(F_CF | F_SF | F_PF) },
+	{ "not_changes_no_flags", "f6 d0 f7 17 66 f7 d2 f4", /* not al; not [bx]; not edx */
+	  .flags = F_CF | F_ZF | F_OF, .mem = "34 12", .eax = 0x0F, .edx = 0x00FF00FF, .len = 8,
+	  .out = { { W_EAX, 0, 0xF0 }, { W_M16, 0, 0xEDCB }, { W_EDX, 0, 0xFF00FF00 } },
+	  ARITH_IS(F_CF | F_ZF | F_OF) },
+	/* not byte [bx]; not dword [bx+1] */
+	{ "not_eb_memory_and_ed_memory", "f6 17 66 f7 57 01 f4",
+	  .mem = "0f 00 00 00 80", .len = 7,
+	  .out = { { W_M8, 0, 0xF0 }, { W_M32, 1, 0x7FFFFFFF } }, ARITH_IS(0) },
+
+	/* ---- TEST ---- */
+	{ "test_eb_gb_register_flags_only", "84 c3 f4", /* test bl, al */
+	  .flags = F_CF | F_OF, .eax = 0xF0, .set_ebx = true, .ebx = 0x0F, .len = 3,
+	  .out = { { W_EAX, 0, 0xF0 }, { W_EBX, 0, 0x0F } }, LOGIC_IS(F_ZF | F_PF) },
+	{ "test_ew_gw_memory", "85 07 f4", /* test [bx], ax */
+	  .mem = "01 80", .eax = 0x8001, .len = 3, .out = { { W_M16, 0, 0x8001 } },
+	  LOGIC_IS(F_SF) },
+	{ "test_ax_iw_and_eax_id (1 of 2)", "a9 00 80 f4", /* test ax, 0x8000 */
+	  .eax = 0x8000, .len = 4, LOGIC_IS(F_SF | F_PF) },
+	{ "test_ax_iw_and_eax_id (2 of 2)", "66 a9 00 00 00 80 f4", /* test eax, 0x80000000 */
+	  .flags = F_SF, .eax = 0x7FFFFFFF, .len = 7, .out = { { W_EAX, 0, 0x7FFFFFFF } },
+	  LOGIC_IS(F_ZF | F_PF) },
+	{ "test_al_ib", "a8 03 f4", /* test al, 3 */
+	  .eax = 0x01, .len = 3, LOGIC_IS(0) },
+	/* test byte [bx], 1; test al, 0x80 (F6 /1) */
+	{ "test_eb_ib_memory_and_reg1_alias", "f6 07 01 f6 c8 80 f4",
+	  .mem = "fe", .eax = 0x80, .len = 7, .out = { { W_M8, 0, 0xFE } }, LOGIC_IS(F_SF) },
+	{ "test_ed_id_register_32bit", "66 f7 c1 ff ff 00 00 f4", /* test ecx, 0xffff */
+	  .ecx = 0x12340000, .len = 8, LOGIC_IS(F_ZF | F_PF) },
+
+	/* ---- LOCK and faults ---- */
+	{ "lock_on_register_destination_is_ud", "f0 00 d8 f4", /* lock add al, bl */
+	  .eax = 1, .vector = EXC_UD, .out = { { W_EAX, 0, 1 } } },
+	/* lock add [bx], ax; lock inc dword [bx] */
+	{ "lock_on_memory_destination_runs", "f0 01 07 f0 66 ff 07 f4",
+	  .mem = "01 00 00 00", .eax = 2, .len = 8, .out = { { W_M32, 0, 4 } } },
+	{ "lock_cmp_and_lock_test_are_ud (1 of 2)", "f0 39 07 f4", /* lock cmp [bx], ax */
+	  .vector = EXC_UD },
+	{ "lock_cmp_and_lock_test_are_ud (2 of 2)", "f0 85 07 f4", /* lock test [bx], ax */
+	  .vector = EXC_UD },
+	{ "lock_neg_on_register_is_ud", "f0 f6 d8 f4", /* lock neg al */
+	  .vector = EXC_UD },
+
+	/* Past the 64 KiB real-mode limit: #GP with the flags kept. */
+	{ "inc_and_neg_word_at_ffff_raise_gp (1 of 2)", "f8 ff 07 f4", /* clc; inc word [bx] */
+	  .set_ebx = true, .ebx = 0xFFFF, .vector = EXC_GP, ARITH_IS(0) },
+	/* neg dword [bx] at FFFD: 4 bytes past */
+	{ "inc_and_neg_word_at_ffff_raise_gp (2 of 2)", "66 f7 1f f4",
+	  .flags = F_ZF, .set_ebx = true, .ebx = 0xFFFD, .vector = EXC_GP, ARITH_IS(F_ZF) },
+	{ "add_ew_ib_at_ffff_raises_gp", "83 07 01 f4", /* add word [bx], 1 */
+	  .flags = F_SF, .set_ebx = true, .ebx = 0xFFFF, .vector = EXC_GP, ARITH_IS(F_SF) },
+
+	/* ---- flag instructions ---- */
+	/* add al, 0xff (AL=1: CF ZF AF PF); cmc */
+	{ "clc_stc_cmc_keep_the_other_flags (1 of 3)", "04 ff f5 f4",
+	  .eax = 1, .len = 4, ARITH_IS(F_ZF | F_AF | F_PF) },
+	/* cmp al, 1 (AL=0: CF SF AF PF); clc */
+	{ "clc_stc_cmc_keep_the_other_flags (2 of 3)", "3c 01 f8 f4",
+	  .eax = 0, .len = 4, ARITH_IS(F_SF | F_AF | F_PF) },
+	{ "clc_stc_cmc_keep_the_other_flags (3 of 3)", "f9 f5 f5 f4", /* stc; cmc; cmc */
+	  .flags = F_OF, .len = 4, ARITH_IS(F_CF | F_OF) },
+	{ "cld_std (1 of 2)", "fd f4",
+	  .len = 2, .fmask = F_DF, .fwant = F_DF },
+	{ "cld_std (2 of 2)", "fc f4",
+	  .flags = F_DF | F_CF, .len = 2, .fmask = F_DF | F_CF, .fwant = F_CF },
+	{ "sahf_loads_five_flags_and_keeps_of (1 of 2)", "9e f4", /* sahf, AH = FF */
+	  .flags = F_OF, .eax = 0xFF00, .len = 2,
+	  .fmask = F_ARITH | 0x28, .fwant = F_OF | F_SF | F_ZF | F_AF | F_PF | F_CF },
+	{ "sahf_loads_five_flags_and_keeps_of (2 of 2)", "9e f4", /* sahf, AH = 0 */
+	  .flags = F_ARITH, .len = 2, ARITH_IS(F_OF) },
+	/* cmp al, al (ZF PF); stc; lahf */
+	{ "lahf_stores_flags_with_bit1_set (1 of 2)", "38 c0 f9 9f f4",
+	  .flags = F_OF, .eax = 0x12345678, .len = 5, .out = { { W_EAX, 0, 0x12344778 } } },
+	{ "lahf_stores_flags_with_bit1_set (2 of 2)", "9f f4",
+	  .flags = F_OF, .eax = 0xFF00, .len = 2, .out = { { W_EAX, 0, 0x0200 } } },
+	{ "salc_copies_cf_into_al (1 of 2)", "f9 d6 f4", /* stc; salc */
+	  .eax = 0x1200, .len = 3, .out = { { W_EAX, 0, 0x12FF } }, ARITH_IS(F_CF) },
+	{ "salc_copies_cf_into_al (2 of 2)", "d6 f4", /* CF = 0 */
+	  .flags = F_ZF, .eax = 0x12AB, .len = 2, .out = { { W_EAX, 0, 0x1200 } },
+	  ARITH_IS(F_ZF) },
+};
+
+ParameterizedTestParameters(alu, table)
 {
-	load("00 d8 f4", 0); /* add al, bl */
-	c->r[R_EAX].d = 0x1234567F;
-	c->r[R_EBX].d = 0x01;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0x12345680);
-	cr_assert_eq(ARITH(c), F_OF | F_SF | F_AF);
+	return cr_make_param_array(struct alu_case, alu_cases,
+				   sizeof(alu_cases) / sizeof(alu_cases[0]));
 }
 
-Test(alu, add_ew_gw_memory_carry_out)
+ParameterizedTest(const struct alu_case *k, alu, table)
 {
-	load("01 07 f4", 0); /* add [bx], ax */
-	tm_poke(m, MEM, "ff ff");
-	c->r[R_EAX].d = 1;
-	run_ok(3);
-	cr_assert_eq(tm_peek16(m, MEM), 0);
-	cr_assert_eq(c->r[R_EAX].d, 1);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_AF | F_PF);
-}
-
-Test(alu, add_gd_ed_register_32bit)
-{
-	load("66 03 c3 f4", 0); /* add eax, ebx */
-	c->r[R_EAX].d = 0x80000000;
-	c->r[R_EBX].d = 0x80000000;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0);
-	cr_assert_eq(ARITH(c), F_CF | F_OF | F_ZF | F_PF);
-}
-
-Test(alu, add_gb_eb_memory)
-{
-	load("02 27 f4", 0); /* add ah, [bx] */
-	tm_poke(m, MEM, "08");
-	c->r[R_EAX].d = 0x0808;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0x1008);
-	cr_assert_eq(ARITH(c), F_AF);
-}
-
-Test(alu, add_ed_gd_memory_32bit)
-{
-	load("66 01 07 f4", 0); /* add [bx], eax */
-	tm_poke(m, MEM, "ff ff ff 7f");
-	c->r[R_EAX].d = 1;
-	run_ok(4);
-	cr_assert_eq(tm_peek32(m, MEM), 0x80000000);
-	cr_assert_eq(ARITH(c), F_OF | F_SF | F_AF | F_PF);
-}
-
-Test(alu, add_ax_iw_leaves_upper_half)
-{
-	load("05 01 00 f4", 0); /* add ax, 1 */
-	c->r[R_EAX].d = 0xABCDFFFF;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0xABCD0000);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_AF | F_PF);
-}
-
-/* ---- ADC / SBB ---- */
-
-Test(alu, adc_with_carry_in)
-{
-	load("f9 14 05 f4", 0); /* stc; adc al, 5 */
-	c->r[R_EAX].d = 0x0A;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0x10);
-	cr_assert_eq(ARITH(c), F_AF);
-}
-
-Test(alu, adc_without_carry_in)
-{
-	load("f8 14 05 f4", F_CF); /* clc; adc al, 5 */
-	c->r[R_EAX].d = 0x0A;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0x0F);
-	cr_assert_eq(ARITH(c), F_PF);
-}
-
-Test(alu, adc_carry_in_wraps_to_zero)
-{
-	load("14 00 f4", F_CF); /* adc al, 0 with CF=1, AL=FF */
-	c->r[R_EAX].d = 0xFF;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_AF | F_PF);
-}
-
-Test(alu, adc_takes_carry_from_a_lazy_compare)
-{
-	load("3c 01 15 00 00 f4", 0); /* cmp al, 1 (borrow); adc ax, 0 */
-	c->r[R_EAX].d = 0;
-	run_ok(6);
-	cr_assert_eq(c->r[R_EAX].d, 1);
-	cr_assert_eq(ARITH(c), 0);
-}
-
-Test(alu, adc_ed_id_memory_32bit)
-{
-	load("66 81 17 ff ff ff ff f4", F_CF); /* adc dword [bx], -1 */
-	tm_poke(m, MEM, "00 00 00 00");
-	run_ok(8);
-	cr_assert_eq(tm_peek32(m, MEM), 0);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_AF | F_PF);
-}
-
-Test(alu, sbb_borrow_in_from_zero)
-{
-	load("1c 00 f4", F_CF); /* sbb al, 0 */
-	c->r[R_EAX].d = 0;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0xFF);
-	cr_assert_eq(ARITH(c), F_CF | F_AF | F_SF | F_PF);
-}
-
-Test(alu, sbb_ew_gw_memory_overflow)
-{
-	load("f9 19 07 f4", 0); /* stc; sbb [bx], ax */
-	tm_poke(m, MEM, "00 80");
-	c->r[R_EAX].d = 0;
-	run_ok(4);
-	cr_assert_eq(tm_peek16(m, MEM), 0x7FFF);
-	cr_assert_eq(ARITH(c), F_OF | F_AF | F_PF);
-}
-
-Test(alu, sbb_gd_ed_without_borrow)
-{
-	load("66 1b c3 f4", 0); /* sbb eax, ebx */
-	c->r[R_EAX].d = 0x10;
-	c->r[R_EBX].d = 0x20;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0xFFFFFFF0);
-	cr_assert_eq(ARITH(c), F_CF | F_SF | F_PF);
-}
-
-Test(alu, sbb_equal_operands_with_borrow)
-{
-	load("1a c3 f4", F_CF); /* sbb al, bl */
-	c->r[R_EAX].d = 0x05;
-	c->r[R_EBX].d = 0x05;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].b[0], 0xFF);
-	cr_assert_eq(ARITH(c), F_CF | F_AF | F_SF | F_PF);
-}
-
-/* ---- SUB / CMP ---- */
-
-Test(alu, sub_ew_gw_register_overflow)
-{
-	load("29 d8 f4", 0); /* sub ax, bx */
-	c->r[R_EAX].d = 0x8000;
-	c->r[R_EBX].d = 0x0001;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0x7FFF);
-	cr_assert_eq(ARITH(c), F_OF | F_AF | F_PF);
-}
-
-Test(alu, sub_gd_ed_memory_32bit_zero)
-{
-	load("66 2b 07 f4", F_CF | F_SF); /* sub eax, [bx] */
-	tm_poke(m, MEM, "05 00 00 00");
-	c->r[R_EAX].d = 5;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0);
-	cr_assert_eq(ARITH(c), F_ZF | F_PF);
-}
-
-Test(alu, sub_eb_gb_memory)
-{
-	load("28 27 f4", 0); /* sub [bx], ah */
-	tm_poke(m, MEM, "10");
-	c->r[R_EAX].d = 0x0100;
-	run_ok(3);
-	cr_assert_eq(tm_peek8(m, MEM), 0x0F);
-	cr_assert_eq(ARITH(c), F_AF | F_PF);
-}
-
-Test(alu, cmp_al_ib_sets_flags_only)
-{
-	load("3c 05 f4", 0); /* cmp al, 5 */
-	c->r[R_EAX].d = 3;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 3);
-	cr_assert_eq(ARITH(c), F_CF | F_SF | F_AF);
-}
-
-Test(alu, cmp_ew_gw_memory_leaves_memory)
-{
-	load("39 07 f4", 0); /* cmp [bx], ax */
-	tm_poke(m, MEM, "00 80");
-	c->r[R_EAX].d = 1;
-	run_ok(3);
-	cr_assert_eq(tm_peek16(m, MEM), 0x8000);
-	cr_assert_eq(c->r[R_EAX].d, 1);
-	cr_assert_eq(ARITH(c), F_OF | F_AF | F_PF);
-}
-
-Test(alu, cmp_gd_ed_32bit_equal)
-{
-	load("66 3b 07 f4", 0); /* cmp eax, [bx] */
-	tm_poke(m, MEM, "78 56 34 12");
-	c->r[R_EAX].d = 0x12345678;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0x12345678);
-	cr_assert_eq(ARITH(c), F_ZF | F_PF);
-}
-
-/* ---- AND / OR / XOR ---- */
-
-Test(alu, and_al_ib_clears_cf_and_of)
-{
-	load("24 0f f4", F_CF | F_OF); /* and al, 0x0f */
-	c->r[R_EAX].d = 0xF0;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0);
-	cr_assert_eq(LOGIC(c), F_ZF | F_PF);
-}
-
-Test(alu, and_ed_gd_memory_32bit)
-{
-	load("66 21 07 f4", F_CF); /* and [bx], eax */
-	tm_poke(m, MEM, "ff 00 00 80");
-	c->r[R_EAX].d = 0x80000001;
-	run_ok(4);
-	cr_assert_eq(tm_peek32(m, MEM), 0x80000001);
-	cr_assert_eq(LOGIC(c), F_SF);
-}
-
-Test(alu, or_al_ib_sign)
-{
-	load("0c 80 f4", 0); /* or al, 0x80 */
-	c->r[R_EAX].d = 0x01;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0x81);
-	cr_assert_eq(LOGIC(c), F_SF | F_PF);
-}
-
-Test(alu, or_ew_gw_memory)
-{
-	load("09 07 f4", F_OF); /* or [bx], ax */
-	tm_poke(m, MEM, "00 12");
-	c->r[R_EAX].d = 0x34;
-	run_ok(3);
-	cr_assert_eq(tm_peek16(m, MEM), 0x1234);
-	cr_assert_eq(LOGIC(c), 0);
-}
-
-Test(alu, xor_self_32bit_zeroes)
-{
-	load("66 31 c0 f4", F_CF | F_SF); /* xor eax, eax */
-	c->r[R_EAX].d = 0xDEADBEEF;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0);
-	cr_assert_eq(LOGIC(c), F_ZF | F_PF);
-}
-
-Test(alu, xor_gb_eb_memory)
-{
-	load("32 07 f4", 0); /* xor al, [bx] */
-	tm_poke(m, MEM, "ff");
-	c->r[R_EAX].d = 0x0F;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0xF0);
-	cr_assert_eq(LOGIC(c), F_SF | F_PF);
-}
-
-/* ---- group 80-83 ---- */
-
-Test(alu, grp80_add_eb_ib_memory)
-{
-	load("80 07 01 f4", 0); /* add byte [bx], 1 */
-	tm_poke(m, MEM, "ff");
-	run_ok(4);
-	cr_assert_eq(tm_peek8(m, MEM), 0);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_AF | F_PF);
-}
-
-Test(alu, grp82_is_an_alias_of_80)
-{
-	load("82 f0 ff f4", 0); /* xor al, 0xff */
-	c->r[R_EAX].d = 0x0F;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0xF0);
-	cr_assert_eq(LOGIC(c), F_SF | F_PF);
-}
-
-Test(alu, grp81_add_ew_iw_register)
-{
-	load("81 c3 34 12 f4", 0); /* add bx, 0x1234 */
-	c->r[R_EBX].d = 0x0001;
-	run_ok(5);
-	cr_assert_eq(c->r[R_EBX].d, 0x1235);
-	cr_assert_eq(ARITH(c), F_PF);
-}
-
-Test(alu, grp81_add_ed_id_register_32bit)
-{
-	load("66 81 c1 00 00 00 80 f4", 0); /* add ecx, 0x80000000 */
-	c->r[R_ECX].d = 0x80000000;
-	run_ok(8);
-	cr_assert_eq(c->r[R_ECX].d, 0);
-	cr_assert_eq(ARITH(c), F_CF | F_OF | F_ZF | F_PF);
-}
-
-Test(alu, grp83_sign_extends_imm8_16bit)
-{
-	load("83 c0 ff f4", 0); /* add ax, -1 */
-	c->r[R_EAX].d = 0x12340001;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EAX].d, 0x12340000);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_AF | F_PF);
-}
-
-Test(alu, grp83_sign_extends_imm8_32bit)
-{
-	load("66 83 e8 01 f4", 0); /* sub eax, 1 */
-	c->r[R_EAX].d = 0;
-	run_ok(5);
-	cr_assert_eq(c->r[R_EAX].d, 0xFFFFFFFF);
-	cr_assert_eq(ARITH(c), F_CF | F_SF | F_AF | F_PF);
-}
-
-Test(alu, grp83_cmp_memory_with_negative_imm8)
-{
-	load("83 3f 80 f4", F_CF); /* cmp word [bx], -128 */
-	tm_poke(m, MEM, "80 ff");
-	run_ok(4);
-	cr_assert_eq(tm_peek16(m, MEM), 0xFF80);
-	cr_assert_eq(ARITH(c), F_ZF | F_PF);
-}
-
-Test(alu, grp83_or_ed_ib_memory_32bit)
-{
-	load("66 83 0f f0 f4", 0); /* or dword [bx], -16 */
-	tm_poke(m, MEM, "01 00 00 00");
-	run_ok(5);
-	cr_assert_eq(tm_peek32(m, MEM), 0xFFFFFFF1);
-	cr_assert_eq(LOGIC(c), F_SF);
-}
-
-Test(alu, grp83_and_ew_ib_memory)
-{
-	load("83 27 7f f4", 0); /* and word [bx], 0x7f */
-	tm_poke(m, MEM, "ff ff");
-	run_ok(4);
-	cr_assert_eq(tm_peek16(m, MEM), 0x007F);
-	cr_assert_eq(LOGIC(c), 0);
-}
-
-Test(alu, grp83_sbb_ew_ib_register)
-{
-	load("83 db 00 f4", F_CF); /* sbb bx, 0 */
-	c->r[R_EBX].d = 0x0000;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EBX].d, 0xFFFF);
-	cr_assert_eq(ARITH(c), F_CF | F_SF | F_AF | F_PF);
-}
-
-/* ---- INC / DEC ---- */
-
-Test(alu, inc_rw_keeps_cf)
-{
-	load("f9 40 f4", 0); /* stc; inc ax */
-	c->r[R_EAX].d = 0x7FFF;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0x8000);
-	cr_assert_eq(ARITH(c), F_CF | F_OF | F_SF | F_AF | F_PF);
-}
-
-Test(alu, inc_keeps_a_lazy_carry)
-{
-	load("04 01 43 f4", 0); /* add al, 1 (carry); inc bx */
-	c->r[R_EAX].d = 0xFF;
-	c->r[R_EBX].d = 0x10;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EBX].d, 0x11);
-	cr_assert_eq(ARITH(c), F_CF | F_PF);
-}
-
-Test(alu, dec_rw_keeps_cf_clear)
-{
-	load("48 f4", 0); /* dec ax */
-	c->r[R_EAX].d = 0x10000;
-	run_ok(2);
-	cr_assert_eq(c->r[R_EAX].d, 0x1FFFF);
-	cr_assert_eq(ARITH(c), F_SF | F_AF | F_PF);
-}
-
-Test(alu, inc_rd_32bit_wraps)
-{
-	load("66 43 f4", F_CF); /* inc ebx */
-	c->r[R_EBX].d = 0xFFFFFFFF;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EBX].d, 0);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_AF | F_PF);
-}
-
-Test(alu, dec_rd_32bit_overflow)
-{
-	load("66 49 f4", 0); /* dec ecx */
-	c->r[R_ECX].d = 0x80000000;
-	run_ok(3);
-	cr_assert_eq(c->r[R_ECX].d, 0x7FFFFFFF);
-	cr_assert_eq(ARITH(c), F_OF | F_AF | F_PF);
-}
-
-Test(alu, inc_eb_memory_keeps_cf)
-{
-	load("fe 07 f4", F_CF); /* inc byte [bx] */
-	tm_poke(m, MEM, "ff");
-	run_ok(3);
-	cr_assert_eq(tm_peek8(m, MEM), 0);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_AF | F_PF);
-}
-
-Test(alu, dec_eb_register_high_byte)
-{
-	load("fe cc f4", 0); /* dec ah */
-	c->r[R_EAX].d = 0x0155;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0x0055);
-	cr_assert_eq(ARITH(c), F_ZF | F_PF);
-}
-
-Test(alu, inc_ew_memory_overflow)
-{
-	load("ff 07 f4", 0); /* inc word [bx] */
-	tm_poke(m, MEM, "ff 7f");
-	run_ok(3);
-	cr_assert_eq(tm_peek16(m, MEM), 0x8000);
-	cr_assert_eq(ARITH(c), F_OF | F_SF | F_AF | F_PF);
-}
-
-Test(alu, dec_ed_register_32bit)
-{
-	load("66 ff c9 f4", F_CF); /* dec ecx */
-	c->r[R_ECX].d = 1;
-	run_ok(4);
-	cr_assert_eq(c->r[R_ECX].d, 0);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_PF);
-}
-
-Test(alu, dec_ed_memory_32bit)
-{
-	load("66 ff 0f f4", 0); /* dec dword [bx] */
-	tm_poke(m, MEM, "00 00 00 00");
-	run_ok(4);
-	cr_assert_eq(tm_peek32(m, MEM), 0xFFFFFFFF);
-	cr_assert_eq(ARITH(c), F_SF | F_AF | F_PF);
-}
-
-/* ---- NEG / NOT ---- */
-
-Test(alu, neg_eb_register)
-{
-	load("f6 d8 f4", 0); /* neg al */
-	c->r[R_EAX].d = 0x01;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0xFF);
-	cr_assert_eq(ARITH(c), F_CF | F_SF | F_AF | F_PF);
-}
-
-Test(alu, neg_zero_clears_cf)
-{
-	load("f7 d8 f4", F_CF); /* neg ax */
-	c->r[R_EAX].d = 0xFFFF0000;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0xFFFF0000);
-	cr_assert_eq(ARITH(c), F_ZF | F_PF);
-}
-
-Test(alu, neg_eb_memory_most_negative)
-{
-	load("f6 1f f4", 0); /* neg byte [bx] */
-	tm_poke(m, MEM, "80");
-	run_ok(3);
-	cr_assert_eq(tm_peek8(m, MEM), 0x80);
-	cr_assert_eq(ARITH(c), F_CF | F_OF | F_SF);
-}
-
-Test(alu, neg_ed_register_32bit)
-{
-	load("66 f7 db f4", 0); /* neg ebx */
-	c->r[R_EBX].d = 0x80000000;
-	run_ok(4);
-	cr_assert_eq(c->r[R_EBX].d, 0x80000000);
-	cr_assert_eq(ARITH(c), F_CF | F_OF | F_SF | F_PF);
-}
-
-Test(alu, neg_ew_memory)
-{
-	load("f7 1f f4", 0); /* neg word [bx] */
-	tm_poke(m, MEM, "10 00");
-	run_ok(3);
-	cr_assert_eq(tm_peek16(m, MEM), 0xFFF0);
-	cr_assert_eq(ARITH(c), F_CF | F_SF | F_PF);
-}
-
-Test(alu, not_changes_no_flags)
-{
-	load("f6 d0 f7 17 66 f7 d2 f4", F_CF | F_ZF | F_OF); /* not al; not [bx]; not edx */
-	tm_poke(m, MEM, "34 12");
-	c->r[R_EAX].d = 0x0F;
-	c->r[R_EDX].d = 0x00FF00FF;
-	run_ok(8);
-	cr_assert_eq(c->r[R_EAX].d, 0xF0);
-	cr_assert_eq(tm_peek16(m, MEM), 0xEDCB);
-	cr_assert_eq(c->r[R_EDX].d, 0xFF00FF00);
-	cr_assert_eq(ARITH(c), F_CF | F_ZF | F_OF);
-}
-
-Test(alu, not_eb_memory_and_ed_memory)
-{
-	load("f6 17 66 f7 57 01 f4", 0); /* not byte [bx]; not dword [bx+1] */
-	tm_poke(m, MEM, "0f 00 00 00 80");
-	run_ok(7);
-	cr_assert_eq(tm_peek8(m, MEM), 0xF0);
-	cr_assert_eq(tm_peek32(m, MEM + 1), 0x7FFFFFFF);
-	cr_assert_eq(ARITH(c), 0);
-}
-
-/* ---- TEST ---- */
-
-Test(alu, test_eb_gb_register_flags_only)
-{
-	load("84 c3 f4", F_CF | F_OF); /* test bl, al */
-	c->r[R_EAX].d = 0xF0;
-	c->r[R_EBX].d = 0x0F;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0xF0);
-	cr_assert_eq(c->r[R_EBX].d, 0x0F);
-	cr_assert_eq(LOGIC(c), F_ZF | F_PF);
-}
-
-Test(alu, test_ew_gw_memory)
-{
-	load("85 07 f4", 0); /* test [bx], ax */
-	tm_poke(m, MEM, "01 80");
-	c->r[R_EAX].d = 0x8001;
-	run_ok(3);
-	cr_assert_eq(tm_peek16(m, MEM), 0x8001);
-	cr_assert_eq(LOGIC(c), F_SF);
-}
-
-Test(alu, test_ax_iw_and_eax_id)
-{
-	load("a9 00 80 f4", 0); /* test ax, 0x8000 */
-	c->r[R_EAX].d = 0x8000;
-	run_ok(4);
-	cr_assert_eq(LOGIC(c), F_SF | F_PF);
-	tm_free(m);
-	load("66 a9 00 00 00 80 f4", F_SF); /* test eax, 0x80000000 */
-	c->r[R_EAX].d = 0x7FFFFFFF;
-	run_ok(7);
-	cr_assert_eq(c->r[R_EAX].d, 0x7FFFFFFF);
-	cr_assert_eq(LOGIC(c), F_ZF | F_PF);
-}
-
-Test(alu, test_al_ib)
-{
-	load("a8 03 f4", 0); /* test al, 3 */
-	c->r[R_EAX].d = 0x01;
-	run_ok(3);
-	cr_assert_eq(LOGIC(c), 0);
-}
-
-Test(alu, test_eb_ib_memory_and_reg1_alias)
-{
-	load("f6 07 01 f6 c8 80 f4", 0); /* test byte [bx], 1; test al, 0x80 (F6 /1) */
-	tm_poke(m, MEM, "fe");
-	c->r[R_EAX].d = 0x80;
-	run_ok(7);
-	cr_assert_eq(tm_peek8(m, MEM), 0xFE);
-	cr_assert_eq(LOGIC(c), F_SF);
-}
-
-Test(alu, test_ed_id_register_32bit)
-{
-	load("66 f7 c1 ff ff 00 00 f4", 0); /* test ecx, 0xffff */
-	c->r[R_ECX].d = 0x12340000;
-	run_ok(8);
-	cr_assert_eq(LOGIC(c), F_ZF | F_PF);
-}
-
-/* ---- LOCK and faults ---- */
-
-Test(alu, lock_on_register_destination_is_ud)
-{
-	load("f0 00 d8 f4", 0); /* lock add al, bl */
-	c->r[R_EAX].d = 1;
-	run_exc(EXC_UD);
-	cr_assert_eq(c->r[R_EAX].d, 1);
-}
-
-Test(alu, lock_on_memory_destination_runs)
-{
-	load("f0 01 07 f0 66 ff 07 f4", 0); /* lock add [bx], ax; lock inc dword [bx] */
-	tm_poke(m, MEM, "01 00 00 00");
-	c->r[R_EAX].d = 2;
-	run_ok(8);
-	cr_assert_eq(tm_peek32(m, MEM), 4);
-}
-
-Test(alu, lock_cmp_and_lock_test_are_ud)
-{
-	load("f0 39 07 f4", 0); /* lock cmp [bx], ax */
-	run_exc(EXC_UD);
-	tm_free(m);
-	load("f0 85 07 f4", 0); /* lock test [bx], ax */
-	run_exc(EXC_UD);
-}
-
-Test(alu, lock_neg_on_register_is_ud)
-{
-	load("f0 f6 d8 f4", 0); /* lock neg al */
-	run_exc(EXC_UD);
+	load(k->code, k->flags);
+	tm_poke(m, MEM, k->mem);
+	c->r[R_EAX].d = k->eax;
+	c->r[R_ECX].d = k->ecx;
+	c->r[R_EDX].d = k->edx;
+	if (k->set_ebx)
+		c->r[R_EBX].d = k->ebx;
+	tm_run_expect(m, k->name, k->len, k->vector);
+	tm_check_wants(m, k->name, k->out, 3, read_at, where_name);
+	tm_check_flags(m, k->name, k->fmask, k->fwant);
 }
 
 /* A word at offset FFFF runs past the 64 KiB real-mode limit: #GP, and the
@@ -679,7 +344,7 @@ Test(alu, add_word_at_ffff_raises_gp_without_changes)
 	c->r[R_EAX].d = 0x1234;
 	c->r[R_EBX].d = 0xFFFF;
 	tm_poke(m, 0xFFFF, "ff");
-	run_exc(EXC_GP);
+	tm_run_expect(m, "add [bx], ax at FFFF", 0, EXC_GP);
 	cr_assert_eq(c->r[R_EAX].d, 0x1234);
 	cr_assert_eq(c->r[R_EBX].d, 0xFFFF);
 	cr_assert_eq(tm_peek8(m, 0xFFFF), 0xFF);
@@ -687,27 +352,6 @@ Test(alu, add_word_at_ffff_raises_gp_without_changes)
 	/* The frame holds the faulting ADD's address and the flags before it. */
 	cr_assert_eq(tm_peek16(m, 0x8000 - 6), 1);
 	cr_assert_eq(tm_peek16(m, 0x8000 - 2) & F_ARITH, F_CF);
-}
-
-Test(alu, inc_and_neg_word_at_ffff_raise_gp)
-{
-	load("f8 ff 07 f4", 0); /* clc; inc word [bx] */
-	c->r[R_EBX].d = 0xFFFF;
-	run_exc(EXC_GP);
-	cr_assert_eq(ARITH(c), 0);
-	tm_free(m);
-	load("66 f7 1f f4", F_ZF); /* neg dword [bx] at FFFD: 4 bytes past */
-	c->r[R_EBX].d = 0xFFFD;
-	run_exc(EXC_GP);
-	cr_assert_eq(ARITH(c), F_ZF);
-}
-
-Test(alu, add_ew_ib_at_ffff_raises_gp)
-{
-	load("83 07 01 f4", F_SF); /* add word [bx], 1 */
-	c->r[R_EBX].d = 0xFFFF;
-	run_exc(EXC_GP);
-	cr_assert_eq(ARITH(c), F_SF);
 }
 
 /* The read succeeds and the write faults: only a read-only data segment
@@ -754,75 +398,4 @@ Test(alu, faulting_write_after_read_leaves_flags_and_registers)
 		tm_free(m);
 	}
 	m = tm_new("f4");
-}
-
-/* ---- flag instructions ---- */
-
-Test(alu, clc_stc_cmc_keep_the_other_flags)
-{
-	load("04 ff f5 f4", 0); /* add al, 0xff (AL=1: CF ZF AF PF); cmc */
-	c->r[R_EAX].d = 1;
-	run_ok(4);
-	cr_assert_eq(ARITH(c), F_ZF | F_AF | F_PF);
-	tm_free(m);
-	load("3c 01 f8 f4", 0); /* cmp al, 1 (AL=0: CF SF AF PF); clc */
-	c->r[R_EAX].d = 0;
-	run_ok(4);
-	cr_assert_eq(ARITH(c), F_SF | F_AF | F_PF);
-	tm_free(m);
-	load("f9 f5 f5 f4", F_OF); /* stc; cmc; cmc */
-	run_ok(4);
-	cr_assert_eq(ARITH(c), F_CF | F_OF);
-}
-
-Test(alu, cld_std)
-{
-	load("fd f4", 0);
-	run_ok(2);
-	cr_assert(cpu_get_eflags(c) & F_DF);
-	tm_free(m);
-	load("fc f4", F_DF | F_CF);
-	run_ok(2);
-	cr_assert_eq(cpu_get_eflags(c) & (F_DF | F_CF), F_CF);
-}
-
-Test(alu, sahf_loads_five_flags_and_keeps_of)
-{
-	load("9e f4", F_OF); /* sahf, AH = FF */
-	c->r[R_EAX].d = 0xFF00;
-	run_ok(2);
-	cr_assert_eq(ARITH(c), F_OF | F_SF | F_ZF | F_AF | F_PF | F_CF);
-	cr_assert_eq(cpu_get_eflags(c) & 0x28, 0); /* reserved bits 3 and 5 stay 0 */
-	tm_free(m);
-	load("9e f4", F_ARITH); /* sahf, AH = 0 */
-	run_ok(2);
-	cr_assert_eq(ARITH(c), F_OF);
-}
-
-Test(alu, lahf_stores_flags_with_bit1_set)
-{
-	load("38 c0 f9 9f f4", F_OF); /* cmp al, al (ZF PF); stc; lahf */
-	c->r[R_EAX].d = 0x12345678;
-	run_ok(5);
-	cr_assert_eq(c->r[R_EAX].d, 0x12344778);
-	tm_free(m);
-	load("9f f4", F_OF);
-	c->r[R_EAX].d = 0xFF00;
-	run_ok(2);
-	cr_assert_eq(c->r[R_EAX].d, 0x0200);
-}
-
-Test(alu, salc_copies_cf_into_al)
-{
-	load("f9 d6 f4", 0); /* stc; salc */
-	c->r[R_EAX].d = 0x1200;
-	run_ok(3);
-	cr_assert_eq(c->r[R_EAX].d, 0x12FF);
-	cr_assert_eq(ARITH(c), F_CF);
-	tm_free(m);
-	load("d6 f4", F_ZF); /* CF = 0 */
-	c->r[R_EAX].d = 0x12AB;
-	run_ok(2);
-	cr_assert_eq(c->r[R_EAX].d, 0x1200);
-	cr_assert_eq(ARITH(c), F_ZF);
 }

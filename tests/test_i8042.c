@@ -2,11 +2,18 @@
  * 0x64. Expected values from the IBM PC AT Technical Reference (8042
  * commands, status bits, output port), the IBM keyboard protocol (ACK FA,
  * BAT AA, ID AB 83, scan code sets 1 and 2, the controller's set 2 to set 1
- * translation) and the PS/2 mouse protocol (reset FA AA 00, packets). */
+ * translation) and the PS/2 mouse protocol (reset FA AA 00, packets).
+ * Most cases are scripts of port writes, key and mouse events and expected
+ * bytes, rows of one table run by one parameterized test (see the table
+ * for the words); each row keeps the name it had as a test of its own. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "devices/i8042.h"
 #include "tests/devtm.h"
+#include "tests/script.h"
 
 #define ST_OBF 0x01
 #define ST_SYS 0x04
@@ -37,10 +44,10 @@ static void expect(struct devtm *t, bool aux, const uint8_t *bytes, unsigned n)
 	cr_assert_eq(status(t) & ST_OBF, 0, "more bytes than expected");
 }
 
-#define EXPECT(t, aux, ...)                                             \
-	do {                                                            \
-		static const uint8_t exp_[] = { __VA_ARGS__ };          \
-		expect(t, aux, exp_, sizeof(exp_));                     \
+#define EXPECT(t, aux, ...)                                    \
+	do {                                                   \
+		static const uint8_t exp_[] = { __VA_ARGS__ }; \
+		expect(t, aux, exp_, sizeof(exp_));            \
 	} while (0)
 
 static void set_ccb(struct devtm *t, uint8_t v)
@@ -54,62 +61,221 @@ static void settle(struct devtm *t)
 	machine_run(t->m, machine_cpu(t->m)->icount);
 }
 
-Test(i8042, self_test_answers_55_and_sets_the_system_flag)
+static void mouse_cmd(struct devtm *t, uint8_t v)
 {
-	struct devtm *t = devtm_new(NULL);
-	cr_assert_eq(status(t) & (ST_OBF | ST_SYS), 0);
-	cmd(t, 0xAA);
-	EXPECT(t, false, 0x55);
-	cr_assert(status(t) & ST_SYS);
-	devtm_free(t);
+	cmd(t, 0xD4);
+	data(t, v);
 }
 
-Test(i8042, interface_tests_answer_00)
+/* A case is a script (tests/script.h) of these words, with bytes and key
+ * codes in hex and mouse motion in decimal:
+ *   cmd B, data B      write B to port 64 / 60
+ *   ccb B              write the command byte (command 60, then B)
+ *   mouse B            send B to the mouse (command D4, then B)
+ *   down K, up K       key K (set 2 code, or "pause") pressed / released
+ *   move DX DY BTNS    mouse motion; BTNS among l r m, or "-" for none
+ *   kbd B..., aux B... these bytes wait, from the keyboard / the mouse,
+ *                      and nothing after them
+ *   take B, take-aux B one byte waits, from the keyboard / the mouse
+ *   rd B, read         port 60 reads B / is read, without a status check
+ *   empty              the output buffer is empty
+ *   status MASK WANT   status & MASK is WANT
+ *   irq1 L, irq12 L    the line's level; edges1 N, edges12 N its rising edges
+ *   leds B             the keyboard LEDs
+ * Scripts are held in arrays, not pointed to: Criterion copies each row
+ * into the test's own process, where a pointer into this one means nothing. */
+struct kbc_case {
+	char name[56];
+	char script[240];
+};
+
+static const struct kbc_case scripts[] = {
+	{ "self_test_answers_55_and_sets_the_system_flag",
+	  "status 05 00; cmd aa; kbd 55; status 04 04" },
+	{ "interface_tests_answer_00", "cmd ab; kbd 00; cmd a9; kbd 00" },
+	{ "a2_tracks_which_port_was_written", "cmd ad; status 08 08; data ee; status 08 00" },
+	/* status bit 2 follows command byte bit 2 */
+	{ "command_byte_round_trip", "ccb 65; cmd 20; kbd 65; status 04 04; ccb 61; status 04 00" },
+	{ "disable_and_enable_commands_change_the_command_byte",
+	  "ccb 00; cmd ad; cmd a7; cmd 20; kbd 30; cmd ae; cmd 20; kbd 20; "
+	  "cmd a8; cmd 20; kbd 00" },
+	{ "keyboard_reset_sequence", "ccb 40; data ff; kbd fa aa" },
+	{ "keyboard_identify_raw_and_translated",
+	  "ccb 00; data f2; kbd fa ab 83; ccb 40; data f2; kbd fa ab 41" },
+	{ "keyboard_echo_and_invalid_command", "data ee; kbd ee; data 12; kbd fe" },
+	{ "led_command_is_acknowledged_twice", "data ed; kbd fa; data 05; kbd fa; leds 05" },
+	{ "key_a_translated_to_set_1", "ccb 40; down 1c; kbd 1e; up 1c; kbd 9e" },
+	{ "key_a_in_raw_set_2", "ccb 00; down 1c; up 1c; kbd 1c f0 1c" },
+	/* E075: cursor up */
+	{ "extended_key_translated_keeps_e0", "ccb 40; down e075; up e075; kbd e0 48 e0 c8" },
+	{ "pause_in_set_2_and_translated",
+	  "ccb 00; down pause; up pause; kbd e1 14 77 e1 f0 14 f0 77; "
+	  "ccb 40; down pause; kbd e1 1d 45 e1 9d c5" },
+	/* the last reply, 43, is set 1's reply as translated */
+	{ "scan_code_set_query_and_set_1",
+	  "ccb 00; data f0; data 00; kbd fa fa 02; data f0; data 01; kbd fa fa; "
+	  "down 1c; up 1c; kbd 1e 9e; ccb 40; data f0; data 00; kbd fa fa 43" },
+	{ "disabled_keyboard_drops_keys",
+	  "ccb 40; data f5; kbd fa; down 1c; empty; data f4; kbd fa; down 1c; kbd 1e" },
+	{ "disabled_interface_holds_keyboard_data",
+	  "ccb 40; cmd ad; down 1c; empty; cmd ae; kbd 1e" },
+	/* ccb 40: interrupts off; ccb 41: enabling with OBF set raises the line */
+	{ "irq1_follows_obf_when_enabled",
+	  "ccb 40; down 1c; irq1 0; ccb 41; irq1 1; read; irq1 0; up 1c; irq1 1; edges1 2; "
+	  "irq12 0" },
+	{ "each_queued_byte_gives_its_own_irq1_edge",
+	  "ccb 01; data ff; edges1 1; rd fa; edges1 2; rd aa; irq1 0" },
+	{ "write_keyboard_and_aux_output_buffer",
+	  "ccb 03; cmd d2; data 42; irq1 1; kbd 42; cmd d3; data 24; irq12 1; aux 24" },
+	{ "mouse_reset_and_identify",
+	  "ccb 02; cmd d4; data ff; irq12 1; aux fa aa 00; irq12 0; edges12 3; edges1 0; "
+	  "cmd d4; data f2; aux fa 00" },
+	/* first packet: bit 3 always 1, Y sign, left; second: X overflow and sign */
+	{ "mouse_movement_packet",
+	  "ccb 02; mouse f4; aux fa; move 5 -3 l; irq12 1; aux 29 05 fd; move -300 0 rm; "
+	  "aux 5e 00 00" },
+	{ "mouse_reports_nothing_until_enabled", "move 1 1 -; empty" },
+	/* sample rate 40 (0x28); the status: enabled, 2:1, left; resolution 3; rate */
+	{ "mouse_status_request",
+	  "mouse f3; mouse 28; mouse e8; mouse 03; mouse e7; mouse f4; aux fa fa fa fa fa fa; "
+	  "move 0 0 l; aux 09 00 00; mouse e9; aux fa 34 03 28" },
+	{ "mouse_remote_mode_read_data",
+	  "mouse f0; aux fa; move 2 3 -; move 1 1 -; empty; mouse eb; aux fa 08 03 04" },
+	{ "mouse_scaling_2_to_1_in_stream_mode",
+	  "mouse e7; mouse f4; aux fa fa; move 4 10 -; aux 08 06 14" },
+	{ "keyboard_and_mouse_bytes_keep_their_order",
+	  "ccb 43; mouse f4; aux fa; down 1c; move 1 0 -; up 1c; irq1 1; irq12 0; take 1e; "
+	  "irq12 1; take-aux 08; take-aux 01; take-aux 00; irq1 1; kbd 9e" },
+	{ "disabled_keyboard_interface_lets_mouse_data_pass",
+	  "ccb 40; mouse f4; aux fa; cmd ad; down 1c; move 0 1 -; aux 08 00 01; cmd ae; kbd 1e" },
+	{ "controller_reply_waits_behind_a_full_output_buffer",
+	  "ccb 61; down 1c; cmd 20; rd 1e; take 61" },
+};
+
+static uint8_t byte(struct script *s) { return (uint8_t)script_num(s, 16); }
+
+/* The bytes left in the step wait in this order, then nothing. */
+static void expect_rest(struct devtm *t, bool aux, struct script *s)
 {
-	struct devtm *t = devtm_new(NULL);
-	cmd(t, 0xAB);
-	EXPECT(t, false, 0x00);
-	cmd(t, 0xA9);
-	EXPECT(t, false, 0x00);
-	devtm_free(t);
+	unsigned i = 0;
+	for (char *w; (w = script_word(s)) != NULL; i++) {
+		char *end;
+		unsigned long want = strtoul(w, &end, 16);
+		cr_assert(*end == '\0', SCRIPT_FMT "\"%s\" is not a byte", SCRIPT_ARGS(s), w);
+		uint8_t st = status(t);
+		cr_assert(st & ST_OBF, SCRIPT_FMT "output buffer empty before byte %u",
+			  SCRIPT_ARGS(s), i);
+		cr_assert_eq((st & ST_AUXB) != 0, aux,
+			     SCRIPT_FMT "byte %u from the wrong device (status %02x)", SCRIPT_ARGS(s),
+			     i, st);
+		uint8_t b = rd(t);
+		cr_assert_eq(b, want, SCRIPT_FMT "byte %u: %02x, expected %02lx", SCRIPT_ARGS(s), i,
+			     b, want);
+	}
+	cr_assert(i > 0, SCRIPT_FMT "no bytes named", SCRIPT_ARGS(s));
+	cr_assert_eq(status(t) & ST_OBF, 0, SCRIPT_FMT "more bytes than expected", SCRIPT_ARGS(s));
 }
 
-Test(i8042, a2_tracks_which_port_was_written)
+static void take_one(struct devtm *t, bool aux, struct script *s)
 {
-	struct devtm *t = devtm_new(NULL);
-	cmd(t, 0xAD);
-	cr_assert(status(t) & ST_A2);
-	data(t, 0xEE);
-	cr_assert_eq(status(t) & ST_A2, 0);
-	devtm_free(t);
+	uint8_t want = byte(s);
+	uint8_t st = status(t);
+	cr_assert(st & ST_OBF, SCRIPT_FMT "output buffer empty", SCRIPT_ARGS(s));
+	cr_assert_eq((st & ST_AUXB) != 0, aux,
+		     SCRIPT_FMT "byte from the wrong device (status %02x)", SCRIPT_ARGS(s), st);
+	uint8_t b = rd(t);
+	cr_assert_eq(b, want, SCRIPT_FMT "%02x", SCRIPT_ARGS(s), b);
 }
 
-Test(i8042, command_byte_round_trip)
+static void key(struct devtm *t, bool down, struct script *s)
 {
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x65);
-	cmd(t, 0x20);
-	EXPECT(t, false, 0x65);
-	cr_assert(status(t) & ST_SYS); /* status bit 2 follows command byte bit 2 */
-	set_ccb(t, 0x61);
-	cr_assert_eq(status(t) & ST_SYS, 0);
-	devtm_free(t);
+	char *w = script_word(s);
+	cr_assert_not_null(w, SCRIPT_FMT "a key is missing", SCRIPT_ARGS(s));
+	uint16_t code = I8042_KEY_PAUSE;
+	if (strcmp(w, "pause") != 0) {
+		char *end;
+		code = (uint16_t)strtoul(w, &end, 16);
+		cr_assert(*end == '\0', SCRIPT_FMT "\"%s\" is not a key", SCRIPT_ARGS(s), w);
+	}
+	i8042_key(kbc(t), code, down);
 }
 
-Test(i8042, disable_and_enable_commands_change_the_command_byte)
+static void move(struct devtm *t, struct script *s)
+{
+	int dx = (int)script_num(s, 10);
+	int dy = (int)script_num(s, 10);
+	char *w = script_word(s);
+	cr_assert_not_null(w, SCRIPT_FMT "buttons are missing", SCRIPT_ARGS(s));
+	unsigned buttons = 0;
+	for (const char *p = w; *p && *p != '-'; p++) {
+		switch (*p) {
+		case 'l': buttons |= I8042_BUTTON_LEFT; break;
+		case 'r': buttons |= I8042_BUTTON_RIGHT; break;
+		case 'm': buttons |= I8042_BUTTON_MIDDLE; break;
+		default: cr_assert_fail(SCRIPT_FMT "no button '%c'", SCRIPT_ARGS(s), *p);
+		}
+	}
+	i8042_mouse(kbc(t), dx, dy, buttons);
+}
+
+static void run_step(struct script *s, const char *w, void *ctx)
+{
+	struct devtm *t = ctx;
+	if (strcmp(w, "cmd") == 0) {
+		cmd(t, byte(s));
+	} else if (strcmp(w, "data") == 0) {
+		data(t, byte(s));
+	} else if (strcmp(w, "ccb") == 0) {
+		set_ccb(t, byte(s));
+	} else if (strcmp(w, "mouse") == 0) {
+		mouse_cmd(t, byte(s));
+	} else if (strcmp(w, "down") == 0 || strcmp(w, "up") == 0) {
+		key(t, w[0] == 'd', s);
+	} else if (strcmp(w, "move") == 0) {
+		move(t, s);
+	} else if (strcmp(w, "kbd") == 0 || strcmp(w, "aux") == 0) {
+		expect_rest(t, w[0] == 'a', s);
+	} else if (strcmp(w, "take") == 0 || strcmp(w, "take-aux") == 0) {
+		take_one(t, w[4] == '-', s);
+	} else if (strcmp(w, "rd") == 0) {
+		uint8_t want = byte(s);
+		uint8_t b = rd(t);
+		cr_assert_eq(b, want, SCRIPT_FMT "%02x", SCRIPT_ARGS(s), b);
+	} else if (strcmp(w, "read") == 0) {
+		rd(t);
+	} else if (strcmp(w, "empty") == 0) {
+		cr_assert_eq(status(t) & ST_OBF, 0, SCRIPT_FMT "a byte waits", SCRIPT_ARGS(s));
+	} else if (strcmp(w, "status") == 0) {
+		uint8_t mask = byte(s);
+		uint8_t want = byte(s);
+		uint8_t st = status(t);
+		cr_assert_eq(st & mask, want, SCRIPT_FMT "status %02x", SCRIPT_ARGS(s), st);
+	} else if (strncmp(w, "irq", 3) == 0 || strncmp(w, "edges", 5) == 0) {
+		bool edges = w[0] == 'e';
+		char *end;
+		unsigned long irq = strtoul(w + (edges ? 5 : 3), &end, 10);
+		cr_assert(*end == '\0' && irq < 16, SCRIPT_FMT "no such line", SCRIPT_ARGS(s));
+		long want = script_num(s, 10);
+		long got = edges ? (long)t->edges[irq] : t->level[irq];
+		cr_assert_eq(got, want, SCRIPT_FMT "%ld", SCRIPT_ARGS(s), got);
+	} else if (strcmp(w, "leds") == 0) {
+		uint8_t want = byte(s);
+		uint8_t got = i8042_leds(kbc(t));
+		cr_assert_eq(got, want, SCRIPT_FMT "%02x", SCRIPT_ARGS(s), got);
+	} else {
+		cr_assert_fail(SCRIPT_FMT "unknown word \"%s\"", SCRIPT_ARGS(s), w);
+	}
+}
+
+ParameterizedTestParameters(i8042, scripts)
+{
+	return cr_make_param_array(struct kbc_case, scripts, sizeof(scripts) / sizeof(scripts[0]));
+}
+
+ParameterizedTest(const struct kbc_case *k, i8042, scripts)
 {
 	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x00);
-	cmd(t, 0xAD);
-	cmd(t, 0xA7);
-	cmd(t, 0x20);
-	EXPECT(t, false, 0x30);
-	cmd(t, 0xAE);
-	cmd(t, 0x20);
-	EXPECT(t, false, 0x20);
-	cmd(t, 0xA8);
-	cmd(t, 0x20);
-	EXPECT(t, false, 0x00);
+	script_run(k->name, k->script, run_step, t);
 	devtm_free(t);
 }
 
@@ -165,317 +331,6 @@ Test(i8042, output_port_bit_0_clear_resets_the_machine)
 	data(t, 0xDE);
 	settle(t);
 	cr_assert_eq(c->eip, 0xFFF0);
-	devtm_free(t);
-}
-
-Test(i8042, keyboard_reset_sequence)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x40);
-	data(t, 0xFF);
-	EXPECT(t, false, 0xFA, 0xAA);
-	devtm_free(t);
-}
-
-Test(i8042, keyboard_identify_raw_and_translated)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x00);
-	data(t, 0xF2);
-	EXPECT(t, false, 0xFA, 0xAB, 0x83);
-	set_ccb(t, 0x40);
-	data(t, 0xF2);
-	EXPECT(t, false, 0xFA, 0xAB, 0x41);
-	devtm_free(t);
-}
-
-Test(i8042, keyboard_echo_and_invalid_command)
-{
-	struct devtm *t = devtm_new(NULL);
-	data(t, 0xEE);
-	EXPECT(t, false, 0xEE);
-	data(t, 0x12);
-	EXPECT(t, false, 0xFE);
-	devtm_free(t);
-}
-
-Test(i8042, led_command_is_acknowledged_twice)
-{
-	struct devtm *t = devtm_new(NULL);
-	data(t, 0xED);
-	EXPECT(t, false, 0xFA);
-	data(t, 0x05);
-	EXPECT(t, false, 0xFA);
-	cr_assert_eq(i8042_leds(kbc(t)), 0x05);
-	devtm_free(t);
-}
-
-Test(i8042, key_a_translated_to_set_1)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x40);
-	i8042_key(kbc(t), 0x1C, true);
-	EXPECT(t, false, 0x1E);
-	i8042_key(kbc(t), 0x1C, false);
-	EXPECT(t, false, 0x9E);
-	devtm_free(t);
-}
-
-Test(i8042, key_a_in_raw_set_2)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x00);
-	i8042_key(kbc(t), 0x1C, true);
-	i8042_key(kbc(t), 0x1C, false);
-	EXPECT(t, false, 0x1C, 0xF0, 0x1C);
-	devtm_free(t);
-}
-
-Test(i8042, extended_key_translated_keeps_e0)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x40);
-	i8042_key(kbc(t), 0xE075, true); /* cursor up */
-	i8042_key(kbc(t), 0xE075, false);
-	EXPECT(t, false, 0xE0, 0x48, 0xE0, 0xC8);
-	devtm_free(t);
-}
-
-Test(i8042, pause_in_set_2_and_translated)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x00);
-	i8042_key(kbc(t), I8042_KEY_PAUSE, true);
-	i8042_key(kbc(t), I8042_KEY_PAUSE, false);
-	EXPECT(t, false, 0xE1, 0x14, 0x77, 0xE1, 0xF0, 0x14, 0xF0, 0x77);
-	set_ccb(t, 0x40);
-	i8042_key(kbc(t), I8042_KEY_PAUSE, true);
-	EXPECT(t, false, 0xE1, 0x1D, 0x45, 0xE1, 0x9D, 0xC5);
-	devtm_free(t);
-}
-
-Test(i8042, scan_code_set_query_and_set_1)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x00);
-	data(t, 0xF0);
-	data(t, 0x00);
-	EXPECT(t, false, 0xFA, 0xFA, 0x02);
-	data(t, 0xF0);
-	data(t, 0x01);
-	EXPECT(t, false, 0xFA, 0xFA);
-	i8042_key(kbc(t), 0x1C, true);
-	i8042_key(kbc(t), 0x1C, false);
-	EXPECT(t, false, 0x1E, 0x9E);
-	set_ccb(t, 0x40);
-	data(t, 0xF0);
-	data(t, 0x00);
-	EXPECT(t, false, 0xFA, 0xFA, 0x43); /* set 1's reply as translated */
-	devtm_free(t);
-}
-
-Test(i8042, disabled_keyboard_drops_keys)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x40);
-	data(t, 0xF5);
-	EXPECT(t, false, 0xFA);
-	i8042_key(kbc(t), 0x1C, true);
-	cr_assert_eq(status(t) & ST_OBF, 0);
-	data(t, 0xF4);
-	EXPECT(t, false, 0xFA);
-	i8042_key(kbc(t), 0x1C, true);
-	EXPECT(t, false, 0x1E);
-	devtm_free(t);
-}
-
-Test(i8042, disabled_interface_holds_keyboard_data)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x40);
-	cmd(t, 0xAD);
-	i8042_key(kbc(t), 0x1C, true);
-	cr_assert_eq(status(t) & ST_OBF, 0);
-	cmd(t, 0xAE);
-	EXPECT(t, false, 0x1E);
-	devtm_free(t);
-}
-
-Test(i8042, irq1_follows_obf_when_enabled)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x40); /* interrupts off */
-	i8042_key(kbc(t), 0x1C, true);
-	cr_assert_eq(t->level[1], 0);
-	set_ccb(t, 0x41); /* enabling with OBF set raises the line */
-	cr_assert_eq(t->level[1], 1);
-	rd(t);
-	cr_assert_eq(t->level[1], 0);
-	i8042_key(kbc(t), 0x1C, false);
-	cr_assert_eq(t->level[1], 1);
-	cr_assert_eq(t->edges[1], 2);
-	cr_assert_eq(t->level[12], 0);
-	devtm_free(t);
-}
-
-Test(i8042, each_queued_byte_gives_its_own_irq1_edge)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x01);
-	data(t, 0xFF);
-	cr_assert_eq(t->edges[1], 1);
-	cr_assert_eq(rd(t), 0xFA);
-	cr_assert_eq(t->edges[1], 2);
-	cr_assert_eq(rd(t), 0xAA);
-	cr_assert_eq(t->level[1], 0);
-	devtm_free(t);
-}
-
-Test(i8042, write_keyboard_and_aux_output_buffer)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x03);
-	cmd(t, 0xD2);
-	data(t, 0x42);
-	cr_assert_eq(t->level[1], 1);
-	EXPECT(t, false, 0x42);
-	cmd(t, 0xD3);
-	data(t, 0x24);
-	cr_assert_eq(t->level[12], 1);
-	EXPECT(t, true, 0x24);
-	devtm_free(t);
-}
-
-Test(i8042, mouse_reset_and_identify)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x02);
-	cmd(t, 0xD4);
-	data(t, 0xFF);
-	cr_assert_eq(t->level[12], 1);
-	EXPECT(t, true, 0xFA, 0xAA, 0x00);
-	cr_assert_eq(t->level[12], 0);
-	cr_assert_eq(t->edges[12], 3);
-	cr_assert_eq(t->edges[1], 0);
-	cmd(t, 0xD4);
-	data(t, 0xF2);
-	EXPECT(t, true, 0xFA, 0x00);
-	devtm_free(t);
-}
-
-static void mouse_cmd(struct devtm *t, uint8_t v)
-{
-	cmd(t, 0xD4);
-	data(t, v);
-}
-
-Test(i8042, mouse_movement_packet)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x02);
-	mouse_cmd(t, 0xF4);
-	EXPECT(t, true, 0xFA);
-	i8042_mouse(kbc(t), 5, -3, I8042_BUTTON_LEFT);
-	cr_assert_eq(t->level[12], 1);
-	EXPECT(t, true, 0x29, 0x05, 0xFD); /* bit 3 always 1, Y sign, left */
-	i8042_mouse(kbc(t), -300, 0, I8042_BUTTON_RIGHT | I8042_BUTTON_MIDDLE);
-	EXPECT(t, true, 0x5E, 0x00, 0x00); /* X overflow and sign */
-	devtm_free(t);
-}
-
-Test(i8042, mouse_reports_nothing_until_enabled)
-{
-	struct devtm *t = devtm_new(NULL);
-	i8042_mouse(kbc(t), 1, 1, 0);
-	cr_assert_eq(status(t) & ST_OBF, 0);
-	devtm_free(t);
-}
-
-Test(i8042, mouse_status_request)
-{
-	struct devtm *t = devtm_new(NULL);
-	mouse_cmd(t, 0xF3);
-	mouse_cmd(t, 40);
-	mouse_cmd(t, 0xE8);
-	mouse_cmd(t, 0x03);
-	mouse_cmd(t, 0xE7);
-	mouse_cmd(t, 0xF4);
-	EXPECT(t, true, 0xFA, 0xFA, 0xFA, 0xFA, 0xFA, 0xFA);
-	i8042_mouse(kbc(t), 0, 0, I8042_BUTTON_LEFT);
-	EXPECT(t, true, 0x09, 0x00, 0x00);
-	mouse_cmd(t, 0xE9);
-	EXPECT(t, true, 0xFA, 0x34, 0x03, 40); /* enabled, 2:1, left */
-	devtm_free(t);
-}
-
-Test(i8042, mouse_remote_mode_read_data)
-{
-	struct devtm *t = devtm_new(NULL);
-	mouse_cmd(t, 0xF0);
-	EXPECT(t, true, 0xFA);
-	i8042_mouse(kbc(t), 2, 3, 0);
-	i8042_mouse(kbc(t), 1, 1, 0);
-	cr_assert_eq(status(t) & ST_OBF, 0);
-	mouse_cmd(t, 0xEB);
-	EXPECT(t, true, 0xFA, 0x08, 0x03, 0x04);
-	devtm_free(t);
-}
-
-Test(i8042, mouse_scaling_2_to_1_in_stream_mode)
-{
-	struct devtm *t = devtm_new(NULL);
-	mouse_cmd(t, 0xE7);
-	mouse_cmd(t, 0xF4);
-	EXPECT(t, true, 0xFA, 0xFA);
-	i8042_mouse(kbc(t), 4, 10, 0);
-	EXPECT(t, true, 0x08, 0x06, 0x14);
-	devtm_free(t);
-}
-
-Test(i8042, keyboard_and_mouse_bytes_keep_their_order)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x43);
-	mouse_cmd(t, 0xF4);
-	EXPECT(t, true, 0xFA);
-	i8042_key(kbc(t), 0x1C, true);
-	i8042_mouse(kbc(t), 1, 0, 0);
-	i8042_key(kbc(t), 0x1C, false);
-	cr_assert_eq(t->level[1], 1);
-	cr_assert_eq(t->level[12], 0);
-	cr_assert_eq(take(t, false), 0x1E);
-	cr_assert_eq(t->level[12], 1);
-	cr_assert_eq(take(t, true), 0x08);
-	cr_assert_eq(take(t, true), 0x01);
-	cr_assert_eq(take(t, true), 0x00);
-	cr_assert_eq(t->level[1], 1);
-	EXPECT(t, false, 0x9E);
-	devtm_free(t);
-}
-
-Test(i8042, disabled_keyboard_interface_lets_mouse_data_pass)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x40);
-	mouse_cmd(t, 0xF4);
-	EXPECT(t, true, 0xFA);
-	cmd(t, 0xAD);
-	i8042_key(kbc(t), 0x1C, true);
-	i8042_mouse(kbc(t), 0, 1, 0);
-	EXPECT(t, true, 0x08, 0x00, 0x01);
-	cmd(t, 0xAE);
-	EXPECT(t, false, 0x1E);
-	devtm_free(t);
-}
-
-Test(i8042, controller_reply_waits_behind_a_full_output_buffer)
-{
-	struct devtm *t = devtm_new(NULL);
-	set_ccb(t, 0x61);
-	i8042_key(kbc(t), 0x1C, true);
-	cmd(t, 0x20);
-	cr_assert_eq(rd(t), 0x1E);
-	cr_assert_eq(take(t, false), 0x61);
 	devtm_free(t);
 }
 

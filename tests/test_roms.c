@@ -1,5 +1,7 @@
 /* The test ROMs (tests/roms/NAME.asm), booted from the reset vector on a bare
- * machine: each must print PASS on the debug console and halt. */
+ * machine: each must print PASS on the debug console and halt. The
+ * protected-mode ROMs (tests/roms/pm_*.asm, on tests/roms/pm.inc) are the
+ * pmroms suite; a failed check of theirs writes its code to port 0xF4. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,3 +74,21 @@ Test(roms, realmode_battery_passes)
 		     code, code >> 1, cap.buf);
 	cr_assert(strstr(cap.buf, "PASS"), "console: %s", cap.buf);
 }
+
+/* ---- protected-mode ROMs ---- */
+
+static void pm_rom_passes(const char *name)
+{
+	struct capture cap = { 0 };
+	int code;
+	enum machine_stop why = boot_rom(name, &cap, &code);
+	cr_assert_eq(why, MACHINE_HALTED, "%s: stop %d, failed check %d, console: %s", name, why,
+		     code >> 1, cap.buf);
+	cr_assert(strstr(cap.buf, "PASS"), "%s: console: %s", name, cap.buf);
+}
+
+Test(pmroms, basic_segments_limits_and_real_mode_round_trip) { pm_rom_passes("pm_basic.rom"); }
+Test(pmroms, rings_gates_tss_stack_switch_and_unprivileged_insns) { pm_rom_passes("pm_rings.rom"); }
+Test(pmroms, paging_faults_restart_ad_bits_invlpg_pse_rep_movs) { pm_rom_passes("pm_paging.rom"); }
+Test(pmroms, v86_iret_entry_frame_iopl_monitor_and_io_bitmap) { pm_rom_passes("pm_v86.rom"); }
+Test(pmroms, exceptions_debug_traps_double_fault_task_and_triple_fault_reset) { pm_rom_passes("pm_exc.rom"); }

@@ -2,8 +2,12 @@
  * directions, 16- and 32-bit addressing, overlap, page crossing, a fault in
  * the middle, interruption and resumption, segment override, and writes
  * over decoded code. Expected values follow the SDM (REP and each string
- * instruction's operation section). */
+ * instruction's operation section). The runs that set up, run once to the
+ * end and check are rows of one table; each row keeps the name it had as a
+ * test of its own. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
 
 #include "cpu/interrupt.h"
 #include "cpu/seg.h"
@@ -52,176 +56,187 @@ Test(string, movsb_single_forward_then_backward)
 	tm_free(m);
 }
 
-Test(string, rep_movsb_forward)
-{
-	struct machine *m = tm_new("f3 a4 f4");
-	struct cpu *c = tm_cpu(m);
-	fill_pattern(m, 0x2000, 100);
-	c->r[R_ESI].d = 0x2000;
-	c->r[R_EDI].d = 0x5000;
-	c->r[R_ECX].d = 0xABCD0000 | 100;
-	tm_run(m);
-	cr_assert_eq(check_pattern(m, 0x5000, 100), 100);
-	cr_assert_eq(tm_peek8(m, 0x5000 + 100), 0, "nothing past the count");
-	cr_assert_eq(c->r[R_ECX].d, 0xABCD0000, "CX counted down, upper half kept");
-	cr_assert_eq(c->r[R_ESI].d, 0x2000 + 100);
-	cr_assert_eq(c->r[R_EDI].d, 0x5000 + 100);
-	cr_assert_eq(c->icount, 101, "one per iteration, plus HLT");
-	tm_free(m);
-}
+/* Where a row reads a result after the run. */
+enum where { W_NONE, W_ESI, W_EDI, W_ECX, W_SI, W_DI, W_AL, W_EIP, W_ICOUNT, W_M8, W_M16 };
 
-Test(string, rep_movsw_backward)
-{
-	struct machine *m = tm_new("f3 a5 f4");
-	struct cpu *c = tm_cpu(m);
-	fill_pattern(m, 0x2000, 64);
-	c->eflags |= F_DF;
-	c->r[R_ESI].d = 0x2000 + 62;
-	c->r[R_EDI].d = 0x5000 + 62;
-	c->r[R_ECX].d = 32;
-	tm_run(m);
-	cr_assert_eq(check_pattern(m, 0x5000, 64), 64);
-	cr_assert_eq(c->r[R_ESI].w, 0x2000 - 2);
-	cr_assert_eq(c->r[R_EDI].w, 0x5000 - 2);
-	cr_assert_eq(c->r[R_ECX].d, 0);
-	tm_free(m);
-}
+/* One run of string code to the end (HLT or an exception handler's HLT).
+ * Strings are held in arrays, not pointed to: Criterion copies each row into
+ * the test's own process, where a pointer into this one means nothing. */
+struct str_case {
+	char name[64];
+	char code[16];
+	uint16_t ds, es; /* real-mode segments (tm_new's are 0) */
+	bool unreal;     /* DS and ES limits 4 GiB */
+	bool df;
+	paddr_t fill_at; /* pattern(k) bytes at fill_at + k, k < fill_len */
+	uint32_t fill_len;
+	struct {
+		paddr_t at;
+		char hex[56];
+	} poke[2];
+	uint8_t al;
+	uint32_t esi, edi, ecx;
+	/* after: pattern(k) at pattern_at + k for k < pattern_len, and ... */
+	paddr_t pattern_at;
+	uint32_t pattern_len;
+	struct {
+		paddr_t at;
+		char hex[56];
+	} bytes; /* ... exactly these bytes at bytes.at, and ... */
+	struct tm_want out[6]; /* ... these values (.addr for W_M8, W_M16), and ... */
+	uint32_t fmask, fwant; /* ... EFLAGS & fmask is fwant (fmask 0: not read) */
+};
 
-Test(string, rep_movsd_with_32bit_addressing_uses_esi_edi_ecx)
-{
-	struct machine *m = tm_new("67 f3 66 a5 f4");
-	struct cpu *c = tm_cpu(m);
-	set_seg(m, S_DS, 0);
-	set_seg(m, S_ES, 0);
-	c->seg[S_DS].limit = c->seg[S_ES].limit = 0xFFFFFFFFu; /* unreal mode */
-	cpu_refresh_segs(c);
-	fill_pattern(m, 0x123000, 0x40);
-	c->r[R_ESI].d = 0x123000;
-	c->r[R_EDI].d = 0x140000;
-	c->r[R_ECX].d = 0x10;
-	tm_run(m);
-	cr_assert_eq(check_pattern(m, 0x140000, 0x40), 0x40);
-	cr_assert_eq(c->r[R_ESI].d, 0x123040);
-	cr_assert_eq(c->r[R_EDI].d, 0x140040);
-	cr_assert_eq(c->r[R_ECX].d, 0);
-	tm_free(m);
-}
+static const char *const where_name[] = { "-", "ESI", "EDI", "ECX", "SI", "DI", "AL", "EIP",
+					   "icount", "byte", "word" };
 
-Test(string, rep_movsb_overlapping_forward_replicates_like_element_copies)
-{
+static const struct str_case runs[] = {
+	/* ---- MOVS copies ---- */
+	{ "rep_movsb_forward", "f3 a4 f4", .fill_at = 0x2000, .fill_len = 100,
+	  .esi = 0x2000, .edi = 0x5000, .ecx = 0xABCD0000 | 100,
+	  .pattern_at = 0x5000, .pattern_len = 100,
+	  .out = { { W_M8, 0x5000 + 100, 0 },         /* nothing past the count */
+		   { W_ECX, 0, 0xABCD0000 },          /* CX counted down, upper half kept */
+		   { W_ESI, 0, 0x2000 + 100 },
+		   { W_EDI, 0, 0x5000 + 100 },
+		   { W_ICOUNT, 0, 101 } } },          /* one per iteration, plus HLT */
+	{ "rep_movsw_backward", "f3 a5 f4", .df = true, .fill_at = 0x2000, .fill_len = 64,
+	  .esi = 0x2000 + 62, .edi = 0x5000 + 62, .ecx = 32,
+	  .pattern_at = 0x5000, .pattern_len = 64,
+	  .out = { { W_SI, 0, 0x2000 - 2 }, { W_DI, 0, 0x5000 - 2 }, { W_ECX, 0, 0 } } },
+	{ "rep_movsd_with_32bit_addressing_uses_esi_edi_ecx", "67 f3 66 a5 f4", .unreal = true,
+	  .fill_at = 0x123000, .fill_len = 0x40, .esi = 0x123000, .edi = 0x140000, .ecx = 0x10,
+	  .pattern_at = 0x140000, .pattern_len = 0x40,
+	  .out = { { W_ESI, 0, 0x123040 }, { W_EDI, 0, 0x140040 }, { W_ECX, 0, 0 } } },
 	/* dst = src + 1: every store feeds the next load, so the first byte
 	 * spreads over the whole range (SDM: one element at a time). */
-	struct machine *m = tm_new("f3 a4 f4");
-	struct cpu *c = tm_cpu(m);
-	tm_poke(m, 0x2000, "ab 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10");
-	c->r[R_ESI].d = 0x2000;
-	c->r[R_EDI].d = 0x2001;
-	c->r[R_ECX].d = 16;
-	tm_run(m);
-	for (unsigned k = 0; k <= 16; k++)
-		cr_assert_eq(tm_peek8(m, 0x2000 + k), 0xAB, "byte %u", k);
-	tm_free(m);
-}
-
-Test(string, rep_movsw_overlapping_forward_by_three_bytes)
-{
+	{ "rep_movsb_overlapping_forward_replicates_like_element_copies", "f3 a4 f4",
+	  .poke = { { 0x2000, "ab 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10" } },
+	  .esi = 0x2000, .edi = 0x2001, .ecx = 16,
+	  .bytes = { 0x2000, "ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab" } },
 	/* words from 0x2000 to 0x2003: store k lands on bytes 3+2k, 4+2k, which
-	 * later loads read back. */
-	struct machine *m = tm_new("f3 a5 f4");
-	struct cpu *c = tm_cpu(m);
-	tm_poke(m, 0x2000, "a1 a2 a3 00 00 00 00 00 00");
-	c->r[R_ESI].d = 0x2000;
-	c->r[R_EDI].d = 0x2003;
-	c->r[R_ECX].d = 3;
-	tm_run(m);
-	/* k=0: [3,4]=a1 a2; k=1: [5,6]=[2,3]=a3 a1; k=2: [7,8]=[4,5]=a2 a3 */
-	static const uint8_t want[9] = { 0xa1, 0xa2, 0xa3, 0xa1, 0xa2, 0xa3, 0xa1, 0xa2, 0xa3 };
-	for (unsigned k = 0; k < 9; k++)
-		cr_assert_eq(tm_peek8(m, 0x2000 + k), want[k], "byte %u", k);
-	tm_free(m);
-}
-
-Test(string, rep_movsb_overlapping_backward_moves_the_block_up)
-{
+	 * later loads read back.
+	 * k=0: [3,4]=a1 a2; k=1: [5,6]=[2,3]=a3 a1; k=2: [7,8]=[4,5]=a2 a3 */
+	{ "rep_movsw_overlapping_forward_by_three_bytes", "f3 a5 f4",
+	  .poke = { { 0x2000, "a1 a2 a3 00 00 00 00 00 00" } },
+	  .esi = 0x2000, .edi = 0x2003, .ecx = 3,
+	  .bytes = { 0x2000, "a1 a2 a3 a1 a2 a3 a1 a2 a3" } },
 	/* DF=1 from the top with dst above src is a correct overlapping move. */
-	struct machine *m = tm_new("f3 a4 f4");
-	struct cpu *c = tm_cpu(m);
-	fill_pattern(m, 0x2000, 32);
-	c->eflags |= F_DF;
-	c->r[R_ESI].d = 0x2000 + 31;
-	c->r[R_EDI].d = 0x2004 + 31;
-	c->r[R_ECX].d = 32;
-	tm_run(m);
-	cr_assert_eq(check_pattern(m, 0x2004, 32), 32);
-	tm_free(m);
-}
-
-Test(string, rep_movsb_overlapping_backward_replicates_downward)
-{
-	struct machine *m = tm_new("f3 a4 f4");
-	struct cpu *c = tm_cpu(m);
-	tm_poke(m, 0x2000, "00 00 00 00 00 00 00 00 5a");
-	c->eflags |= F_DF;
-	c->r[R_ESI].d = 0x2008;
-	c->r[R_EDI].d = 0x2007;
-	c->r[R_ECX].d = 8;
-	tm_run(m);
-	for (unsigned k = 0; k <= 8; k++)
-		cr_assert_eq(tm_peek8(m, 0x2000 + k), 0x5A, "byte %u", k);
-	tm_free(m);
-}
-
-Test(string, rep_movsd_large_copy_across_pages_and_unaligned)
-{
-	struct machine *m = tm_new("f3 66 a5 f4");
-	struct cpu *c = tm_cpu(m);
-	set_seg(m, S_DS, 0x2000);
-	set_seg(m, S_ES, 0x3000);
-	fill_pattern(m, 0x20801, 0x4000);
-	c->r[R_ESI].d = 0x0801; /* dwords straddle every page boundary */
-	c->r[R_EDI].d = 0x0406;
-	c->r[R_ECX].d = 0x1000;
-	tm_run(m);
-	cr_assert_eq(check_pattern(m, 0x30406, 0x4000), 0x4000);
-	cr_assert_eq(c->r[R_ESI].d, 0x4801);
-	cr_assert_eq(c->r[R_EDI].d, 0x4406);
-	cr_assert_eq(c->icount, 0x1001);
-	tm_free(m);
-}
-
-Test(string, rep_movsw_backward_across_a_page_boundary)
-{
-	struct machine *m = tm_new("f3 a5 f4");
-	struct cpu *c = tm_cpu(m);
-	fill_pattern(m, 0x2F00, 0x300);
-	c->eflags |= F_DF;
-	c->r[R_ESI].d = 0x2F00 + 0x2FE;
-	c->r[R_EDI].d = 0x6F01 + 0x2FE;
-	c->r[R_ECX].d = 0x180;
-	tm_run(m);
-	cr_assert_eq(check_pattern(m, 0x6F01, 0x300), 0x300);
-	tm_free(m);
-}
-
-Test(string, fault_in_the_middle_keeps_the_completed_iterations)
-{
+	{ "rep_movsb_overlapping_backward_moves_the_block_up", "f3 a4 f4", .df = true,
+	  .fill_at = 0x2000, .fill_len = 32, .esi = 0x2000 + 31, .edi = 0x2004 + 31, .ecx = 32,
+	  .pattern_at = 0x2004, .pattern_len = 32 },
+	{ "rep_movsb_overlapping_backward_replicates_downward", "f3 a4 f4", .df = true,
+	  .poke = { { 0x2000, "00 00 00 00 00 00 00 00 5a" } },
+	  .esi = 0x2008, .edi = 0x2007, .ecx = 8,
+	  .bytes = { 0x2000, "5a 5a 5a 5a 5a 5a 5a 5a 5a" } },
+	/* SI 0801: dwords straddle every page boundary */
+	{ "rep_movsd_large_copy_across_pages_and_unaligned", "f3 66 a5 f4",
+	  .ds = 0x2000, .es = 0x3000, .fill_at = 0x20801, .fill_len = 0x4000,
+	  .esi = 0x0801, .edi = 0x0406, .ecx = 0x1000,
+	  .pattern_at = 0x30406, .pattern_len = 0x4000,
+	  .out = { { W_ESI, 0, 0x4801 }, { W_EDI, 0, 0x4406 }, { W_ICOUNT, 0, 0x1001 } } },
+	{ "rep_movsw_backward_across_a_page_boundary", "f3 a5 f4", .df = true,
+	  .fill_at = 0x2F00, .fill_len = 0x300,
+	  .esi = 0x2F00 + 0x2FE, .edi = 0x6F01 + 0x2FE, .ecx = 0x180,
+	  .pattern_at = 0x6F01, .pattern_len = 0x300 },
 	/* Word elements from DS:FFF1 up: the 8th, at FFFF, runs past the 64 KiB
 	 * limit and raises #GP(0); seven are done. */
-	struct machine *m = tm_new("f3 a5 f4");
+	{ "fault_in_the_middle_keeps_the_completed_iterations", "f3 a5 f4",
+	  .ds = 0x2000, .fill_at = 0x2FFF1, .fill_len = 14,
+	  .esi = 0xFFF1, .edi = 0x4000, .ecx = 16,
+	  .pattern_at = 0x4000, .pattern_len = 14,
+	  .out = { { W_EIP, 0, TM_HANDLERS + EXC_GP + 1 },
+		   { W_M16, 0x8000 - 6, 0 }, /* frame IP is the REP MOVSW */
+		   { W_ECX, 0, 9 },
+		   { W_ESI, 0, 0xFFFF },
+		   { W_EDI, 0, 0x4000 + 14 },
+		   { W_M8, 0x4000 + 14, 0 } } },
+	{ "rep_with_zero_count_does_nothing", "f3 a4 f4", .poke = { { 0x2000, "99" } },
+	  .esi = 0x2000, .edi = 0x3000,
+	  .out = { { W_M8, 0x3000, 0 }, { W_ESI, 0, 0x2000 }, { W_ICOUNT, 0, 2 } } },
+	{ "lodsb_with_cs_override_reads_code", "2e ac f4", .esi = 2,
+	  .out = { { W_AL, 0, 0xF4 } } },
+	/* es: movsb reads ES:SI; the destination stays ES:DI. */
+	{ "movsb_source_override_but_destination_always_es", "26 a4 f4",
+	  .ds = 0x4000, .es = 0x5000, .poke = { { 0x50010, "3c" }, { 0x40010, "99" } },
+	  .esi = 0x10, .edi = 0x20, .out = { { W_M8, 0x50020, 0x3C } } },
+
+	/* ---- CMPS / SCAS ---- */
+	/* 0x43 - 0x58 borrows: CF and SF */
+	{ "repe_cmpsb_stops_at_the_first_difference", "f3 a6 f4",
+	  .poke = { { 0x2000, "41 42 43 44 45" }, { 0x3000, "41 42 58 44 45" } },
+	  .esi = 0x2000, .edi = 0x3000, .ecx = 5,
+	  .out = { { W_ECX, 0, 2 }, { W_ESI, 0, 0x2003 }, { W_EDI, 0, 0x3003 } },
+	  .fmask = F_ZF | F_CF | F_SF, .fwant = F_CF | F_SF },
+	{ "repe_cmpsw_equal_runs_to_the_end", "f3 a7 f4",
+	  .poke = { { 0x2000, "01 02 03 04" }, { 0x3000, "01 02 03 04" } },
+	  .esi = 0x2000, .edi = 0x3000, .ecx = 2,
+	  .out = { { W_ECX, 0, 0 } }, .fmask = F_ZF, .fwant = F_ZF },
+	{ "repne_scasb_finds_a_byte", "f2 ae f4", .poke = { { 0x3000, "41 42 43 44 45" } },
+	  .al = 0x44, .edi = 0x3000, .ecx = 5,
+	  .out = { { W_ECX, 0, 1 }, { W_EDI, 0, 0x3004 } }, .fmask = F_ZF, .fwant = F_ZF },
+	{ "scasb_single_sets_flags_of_al_minus_memory", "ae f4", .poke = { { 0x3000, "20" } },
+	  .al = 0x10, .edi = 0x3000, .out = { { W_EDI, 0, 0x3001 } },
+	  .fmask = F_ZF | F_CF | F_SF, .fwant = F_CF | F_SF },
+};
+
+static uint32_t read_at(struct machine *m, unsigned at, paddr_t addr)
+{
 	struct cpu *c = tm_cpu(m);
-	set_seg(m, S_DS, 0x2000);
-	fill_pattern(m, 0x2FFF1, 14);
-	c->r[R_ESI].d = 0xFFF1;
-	c->r[R_EDI].d = 0x4000;
-	c->r[R_ECX].d = 16;
+	switch (at) {
+	case W_ESI: return c->r[R_ESI].d;
+	case W_EDI: return c->r[R_EDI].d;
+	case W_ECX: return c->r[R_ECX].d;
+	case W_SI: return c->r[R_ESI].w;
+	case W_DI: return c->r[R_EDI].w;
+	case W_AL: return c->r[R_EAX].b[0];
+	case W_EIP: return c->eip;
+	case W_ICOUNT: return (uint32_t)c->icount;
+	case W_M8: return tm_peek8(m, addr);
+	default: return tm_peek16(m, addr);
+	}
+}
+
+ParameterizedTestParameters(string, runs)
+{
+	return cr_make_param_array(struct str_case, runs, sizeof(runs) / sizeof(runs[0]));
+}
+
+ParameterizedTest(const struct str_case *k, string, runs)
+{
+	struct machine *m = tm_new(k->code);
+	struct cpu *c = tm_cpu(m);
+	set_seg(m, S_DS, k->ds);
+	set_seg(m, S_ES, k->es);
+	if (k->unreal) {
+		c->seg[S_DS].limit = c->seg[S_ES].limit = 0xFFFFFFFFu;
+		cpu_refresh_segs(c); /* the precomputed access bounds follow */
+	}
+	if (k->df)
+		c->eflags |= F_DF;
+	fill_pattern(m, k->fill_at, k->fill_len);
+	for (unsigned i = 0; i < 2; i++)
+		tm_poke(m, k->poke[i].at, k->poke[i].hex);
+	c->r[R_EAX].b[0] = k->al;
+	c->r[R_ESI].d = k->esi;
+	c->r[R_EDI].d = k->edi;
+	c->r[R_ECX].d = k->ecx;
 	tm_run(m);
-	cr_assert_eq(c->eip, TM_HANDLERS + EXC_GP + 1);
-	cr_assert_eq(tm_peek16(m, 0x8000 - 6), 0, "frame IP is the REP MOVSW");
-	cr_assert_eq(c->r[R_ECX].d, 9);
-	cr_assert_eq(c->r[R_ESI].d, 0xFFFF);
-	cr_assert_eq(c->r[R_EDI].d, 0x4000 + 14);
-	cr_assert_eq(check_pattern(m, 0x4000, 14), 14);
-	cr_assert_eq(tm_peek8(m, 0x4000 + 14), 0);
+	uint32_t at = check_pattern(m, k->pattern_at, k->pattern_len);
+	cr_assert_eq(at, k->pattern_len, "%s: copy differs at byte %u of %u", k->name, at,
+		     k->pattern_len);
+	const char *p = k->bytes.hex;
+	for (unsigned i = 0;; i++) {
+		char *end;
+		unsigned long want = strtoul(p, &end, 16);
+		if (end == p)
+			break;
+		p = end;
+		uint8_t got = tm_peek8(m, k->bytes.at + i);
+		cr_assert_eq(got, want, "%s: byte %u is %02x, want %02lx", k->name, i, got, want);
+	}
+	tm_check_wants(m, k->name, k->out, 6, read_at, where_name);
+	tm_check_flags(m, k->name, k->fmask, k->fwant);
 	tm_free(m);
 }
 
@@ -245,20 +260,6 @@ Test(string, rep_is_interrupted_by_the_budget_and_resumes)
 	cr_assert_eq(c->icount, 1001);
 	cr_assert_eq(tm_peek8(m, 0x3000 + 999), 0x77);
 	cr_assert_eq(tm_peek8(m, 0x3000 + 1000), 0);
-	tm_free(m);
-}
-
-Test(string, rep_with_zero_count_does_nothing)
-{
-	struct machine *m = tm_new("f3 a4 f4");
-	struct cpu *c = tm_cpu(m);
-	c->r[R_ESI].d = 0x2000;
-	c->r[R_EDI].d = 0x3000;
-	tm_poke(m, 0x2000, "99");
-	tm_run(m);
-	cr_assert_eq(tm_peek8(m, 0x3000), 0);
-	cr_assert_eq(c->r[R_ESI].d, 0x2000);
-	cr_assert_eq(c->icount, 2);
 	tm_free(m);
 }
 
@@ -295,135 +296,6 @@ Test(string, lodsb_lodsw_lodsd)
 	tm_run(m);
 	cr_assert_eq(c->r[R_EAX].d, 0x77665544);
 	cr_assert_eq(c->r[R_ESI].d, 0x2007);
-	tm_free(m);
-}
-
-Test(string, lodsb_with_cs_override_reads_code)
-{
-	struct machine *m = tm_new("2e ac f4");
-	struct cpu *c = tm_cpu(m);
-	c->r[R_ESI].d = 2;
-	tm_run(m);
-	cr_assert_eq(c->r[R_EAX].b[0], 0xF4);
-	tm_free(m);
-}
-
-Test(string, movsb_source_override_but_destination_always_es)
-{
-	/* es: movsb reads ES:SI; the destination stays ES:DI. */
-	struct machine *m = tm_new("26 a4 f4");
-	struct cpu *c = tm_cpu(m);
-	set_seg(m, S_DS, 0x4000);
-	set_seg(m, S_ES, 0x5000);
-	tm_poke(m, 0x50010, "3c");
-	tm_poke(m, 0x40010, "99");
-	c->r[R_ESI].d = 0x10;
-	c->r[R_EDI].d = 0x20;
-	tm_run(m);
-	cr_assert_eq(tm_peek8(m, 0x50020), 0x3C);
-	tm_free(m);
-}
-
-Test(string, repe_cmpsb_stops_at_the_first_difference)
-{
-	struct machine *m = tm_new("f3 a6 f4");
-	struct cpu *c = tm_cpu(m);
-	tm_poke(m, 0x2000, "41 42 43 44 45");
-	tm_poke(m, 0x3000, "41 42 58 44 45");
-	c->r[R_ESI].d = 0x2000;
-	c->r[R_EDI].d = 0x3000;
-	c->r[R_ECX].d = 5;
-	tm_run(m);
-	cr_assert_eq(c->r[R_ECX].d, 2);
-	cr_assert_eq(c->r[R_ESI].d, 0x2003);
-	cr_assert_eq(c->r[R_EDI].d, 0x3003);
-	uint32_t f = cpu_get_eflags(c);
-	cr_assert_eq(f & F_ZF, 0);
-	cr_assert_eq(f & F_CF, F_CF, "0x43 - 0x58 borrows");
-	cr_assert_eq(f & F_SF, F_SF);
-	tm_free(m);
-}
-
-Test(string, repe_cmpsw_equal_runs_to_the_end)
-{
-	struct machine *m = tm_new("f3 a7 f4");
-	struct cpu *c = tm_cpu(m);
-	tm_poke(m, 0x2000, "01 02 03 04");
-	tm_poke(m, 0x3000, "01 02 03 04");
-	c->r[R_ESI].d = 0x2000;
-	c->r[R_EDI].d = 0x3000;
-	c->r[R_ECX].d = 2;
-	tm_run(m);
-	cr_assert_eq(c->r[R_ECX].d, 0);
-	cr_assert_eq(cpu_get_eflags(c) & F_ZF, F_ZF);
-	tm_free(m);
-}
-
-/* Long REPE CMPS runs, compared in 8-byte blocks by the bulk path: the
- * stop position, the registers and the flags of the last comparison must
- * be those of element-by-element execution, wherever the difference falls. */
-static void repe_cmps_long(const char *code, unsigned size, uint32_t count, int diff_at,
-			   uint32_t want_flags)
-{
-	struct machine *m = tm_new(code);
-	struct cpu *c = tm_cpu(m);
-	fill_pattern(m, 0x2000, count * size);
-	fill_pattern(m, 0x3000, count * size);
-	if (diff_at >= 0) {
-		tm_poke(m, 0x2000 + (uint32_t)diff_at, "10");
-		tm_poke(m, 0x3000 + (uint32_t)diff_at, "20");
-	}
-	c->r[R_ESI].d = 0x2000;
-	c->r[R_EDI].d = 0x3000;
-	c->r[R_ECX].d = count;
-	tm_run(m);
-	uint32_t done = diff_at >= 0 ? (uint32_t)diff_at / size + 1 : count;
-	cr_assert_eq(c->r[R_ECX].d, count - done, "size %u diff %d", size, diff_at);
-	cr_assert_eq(c->r[R_ESI].d, 0x2000 + done * size);
-	cr_assert_eq(c->r[R_EDI].d, 0x3000 + done * size);
-	cr_assert_eq(cpu_get_eflags(c) & (F_ZF | F_CF | F_SF), want_flags, "size %u diff %d", size,
-		     diff_at);
-	cr_assert_eq(c->icount, done + 1, "one per iteration, plus HLT");
-	tm_free(m);
-}
-
-Test(string, repe_cmps_long_runs)
-{
-	repe_cmps_long("f3 a6 f4", 1, 37, 29, F_CF | F_SF); /* 0x10 - 0x20 */
-	repe_cmps_long("f3 a6 f4", 1, 37, 8, F_CF | F_SF);
-	repe_cmps_long("f3 a6 f4", 1, 40, -1, F_ZF);
-	repe_cmps_long("f3 a6 f4", 1, 9, 8, F_CF | F_SF); /* the last element differs */
-	repe_cmps_long("f3 a7 f4", 2, 21, 33, F_CF | F_SF); /* high byte of word 16 */
-	repe_cmps_long("66 f3 a7 f4", 4, 10, 27, F_CF | F_SF); /* top byte of dword 6 */
-	repe_cmps_long("66 f3 a7 f4", 4, 10, -1, F_ZF);
-}
-
-Test(string, repne_scasb_finds_a_byte)
-{
-	struct machine *m = tm_new("f2 ae f4");
-	struct cpu *c = tm_cpu(m);
-	tm_poke(m, 0x3000, "41 42 43 44 45");
-	c->r[R_EAX].b[0] = 0x44;
-	c->r[R_EDI].d = 0x3000;
-	c->r[R_ECX].d = 5;
-	tm_run(m);
-	cr_assert_eq(c->r[R_ECX].d, 1);
-	cr_assert_eq(c->r[R_EDI].d, 0x3004);
-	cr_assert_eq(cpu_get_eflags(c) & F_ZF, F_ZF);
-	tm_free(m);
-}
-
-Test(string, scasb_single_sets_flags_of_al_minus_memory)
-{
-	struct machine *m = tm_new("ae f4");
-	struct cpu *c = tm_cpu(m);
-	tm_poke(m, 0x3000, "20");
-	c->r[R_EAX].b[0] = 0x10;
-	c->r[R_EDI].d = 0x3000;
-	tm_run(m);
-	uint32_t f = cpu_get_eflags(c);
-	cr_assert_eq(f & (F_ZF | F_CF | F_SF), F_CF | F_SF);
-	cr_assert_eq(c->r[R_EDI].d, 0x3001);
 	tm_free(m);
 }
 

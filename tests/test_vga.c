@@ -5,10 +5,13 @@
  * (28.322 MHz clock, 900 dots per line); chain-4 plane placement from the
  * mode 13h memory organisation (pixel n in plane n & 3 at address n); the
  * PCI function from the PCI 2.1 header layout and the QEMU/Bochs standard
- * VGA IDs; DISPI from Bochs's vbe.h.
+ * VGA IDs; DISPI from Bochs's vbe.h. The register, memory and DISPI cases
+ * are scripts of port and memory accesses, rows of one table run by one
+ * parameterized test; each row keeps the name it had as a test of its own.
  */
 #define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 #include "devices/vga.h"
 #include "frontend/screen_dump.h"
 #include "tests/bus_util.h"
+#include "tests/script.h"
 
 #define VGA_DEVFN (2u << 3)
 #define US 1000ull
@@ -100,167 +104,269 @@ static void clear_text(struct machine *m, unsigned cells)
 	}
 }
 
-/* ---- registers ---- */
-
-Test(vga, sequencer_index_is_three_bits_and_reserved_bits_read_zero)
+static uint16_t dispi_rd(struct machine *m, uint16_t idx)
 {
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3C4, 0x0A);
-	cr_assert_eq(inb(m, 0x3C4), 0x02);
-	outb(m, 0x3C5, 0xFF);
-	cr_assert_eq(rd_idx(m, 0x3C4, 0x02), 0x0F, "map mask has four bits");
-	wr_idx(m, 0x3C4, 0x01, 0xFF);
-	cr_assert_eq(rd_idx(m, 0x3C4, 0x01), 0x3D, "clocking mode bits 1 and 6-7 reserved");
-	wr_idx(m, 0x3C4, 0x04, 0xFF);
-	cr_assert_eq(rd_idx(m, 0x3C4, 0x04), 0x0E);
-	wr_idx(m, 0x3C4, 0x03, 0x2D);
-	cr_assert_eq(rd_idx(m, 0x3C4, 0x03), 0x2D);
-	machine_free(m);
+	io_out(m, 0x1CE, idx, 2);
+	return (uint16_t)io_in(m, 0x1CF, 2);
 }
 
-Test(vga, word_out_writes_index_then_data)
+static void dispi_wr(struct machine *m, uint16_t idx, uint16_t v)
 {
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	io_out(m, 0x3C4, 0x0502, 2);
-	cr_assert_eq(rd_idx(m, 0x3C4, 0x02), 0x05);
-	io_out(m, 0x3CE, 0xF008, 2);
-	cr_assert_eq(rd_idx(m, 0x3CE, 0x08), 0xF0);
-	machine_free(m);
+	io_out(m, 0x1CE, idx, 2);
+	io_out(m, 0x1CF, v, 2);
 }
 
-Test(vga, crtc_follows_misc_output_io_select)
+/* A case is a script (tests/script.h) run on a fresh machine; numbers are
+ * written as in C (0x.. hex, else decimal). Words:
+ *   out P V, outw P V     write byte / word V to port P
+ *   in P V, inw P V       port P reads V (byte / word)
+ *   inm P MASK V          port P reads V under MASK
+ *   read P                read port P (for its side effect)
+ *   wr P I V, rd P I V    indexed register I at P, P + 1: write V / reads V
+ *   dwr I V, drd I V      DISPI register I: write V / reads V
+ *   mw A V, mw16, mw32    store V at physical A (1, 2, 4 bytes)
+ *   mr A V, mr16, mr32    physical A loads V (1, 2, 4 bytes)
+ *   latch A               load physical A (to fill the VGA latches)
+ *   plane P A V           byte A of plane P reads V (read map select P)
+ *   cfg OFF V SIZE        PCI configuration write to the VGA function
+ *   mode3, planar, reset  set_mode3, set_planar, machine_reset
+ * Scripts are held in arrays, not pointed to: Criterion copies each row
+ * into the test's own process, where a pointer into this one means nothing. */
+struct vga_case {
+	char name[72];
+	char script[640];
+};
+
+static const struct vga_case scripts[] = {
+	/* ---- registers ---- */
+	{ "sequencer_index_is_three_bits_and_reserved_bits_read_zero",
+	  "out 0x3c4 0x0a; in 0x3c4 0x02; out 0x3c5 0xff; "
+	  "rd 0x3c4 0x02 0x0f # map mask has four bits; wr 0x3c4 0x01 0xff; "
+	  "rd 0x3c4 0x01 0x3d # clocking mode bits 1 and 6-7 reserved; wr 0x3c4 0x04 0xff; "
+	  "rd 0x3c4 0x04 0x0e; wr 0x3c4 0x03 0x2d; rd 0x3c4 0x03 0x2d" },
+	{ "word_out_writes_index_then_data",
+	  "outw 0x3c4 0x0502; rd 0x3c4 0x02 0x05; outw 0x3ce 0xf008; rd 0x3ce 0x08 0xf0" },
+	{ "crtc_follows_misc_output_io_select",
+	  "out 0x3c2 0x67; in 0x3cc 0x67; out 0x3d4 0x2e # index is five bits: 0x0E; "
+	  "in 0x3d4 0x0e; out 0x3d5 0x12; rd 0x3d4 0x0e 0x12; "
+	  "in 0x3b4 0xff # mono CRTC ports are off in colour mode; in 0x3b5 0xff; "
+	  "out 0x3c2 0x66; rd 0x3b4 0x0e 0x12 # same CRTC at 0x3B4 in mono mode; "
+	  "in 0x3d5 0xff" },
+	{ "crtc_write_protect_covers_registers_0_to_7_but_line_compare_bit",
+	  "out 0x3c2 0x01; wr 0x3d4 0x01 0x4f; wr 0x3d4 0x07 0x00; wr 0x3d4 0x11 0x80; "
+	  "wr 0x3d4 0x01 0x27; rd 0x3d4 0x01 0x4f; wr 0x3d4 0x07 0xff; rd 0x3d4 0x07 0x10; "
+	  "wr 0x3d4 0x0c 0x34; rd 0x3d4 0x0c 0x34 # registers above 7 stay writable" },
+	{ "graphics_controller_round_trip_and_masks",
+	  "out 0x3ce 0x15; in 0x3ce 0x05 # index is four bits; out 0x3cf 0xff; "
+	  "rd 0x3ce 0x05 0x7b # mode register bits 2 and 7 reserved; wr 0x3ce 0x00 0xff; "
+	  "rd 0x3ce 0x00 0x0f; wr 0x3ce 0x01 0xff; rd 0x3ce 0x01 0x0f; wr 0x3ce 0x02 0xff; "
+	  "rd 0x3ce 0x02 0x0f; wr 0x3ce 0x03 0xff; rd 0x3ce 0x03 0x1f; wr 0x3ce 0x04 0xff; "
+	  "rd 0x3ce 0x04 0x03; wr 0x3ce 0x05 0xff; rd 0x3ce 0x05 0x7b; wr 0x3ce 0x06 0xff; "
+	  "rd 0x3ce 0x06 0x0f; wr 0x3ce 0x07 0xff; rd 0x3ce 0x07 0x0f; wr 0x3ce 0x08 0xff; "
+	  "rd 0x3ce 0x08 0xff" },
+	{ "attribute_flip_flop_alternates_and_status_read_resets_it",
+	  "out 0x3c2 0x01; read 0x3da; out 0x3c0 0x01; out 0x3c0 0x3f; "
+	  "out 0x3c0 0x32 # third write is an index again: 0x12 with PAS; in 0x3c0 0x32; "
+	  "out 0x3c0 0xff; in 0x3c1 0x3f # colour plane enable: bits 6-7 reserved; "
+	  "out 0x3c0 0x01; in 0x3c0 0x01 # index written after data; "
+	  "in 0x3c1 0x3f # palette register 1 kept its value; "
+	  "out 0x3c0 0x15 # this is data for index 1; in 0x3c1 0x15; "
+	  "out 0x3c0 0x02 # index; read 0x3da # back to index state; out 0x3c0 0x10; "
+	  "out 0x3c0 0xff; in 0x3c0 0x10; in 0x3c1 0xef # mode control bit 4 reserved" },
+	{ "attribute_flip_flop_reset_by_mono_status_in_mono_mode",
+	  "out 0x3c2 0x00; out 0x3c0 0x03; read 0x3ba; out 0x3c0 0x04; out 0x3c0 0x2a; "
+	  "in 0x3c0 0x04; in 0x3c1 0x2a" },
+	{ "dac_write_and_read_cycles_of_three",
+	  "out 0x3c8 0x05; inm 0x3c7 3 0x00 # write mode; out 0x3c9 0x3f; out 0x3c9 0x20; "
+	  "out 0x3c9 0x01; out 0x3c9 0xff; out 0x3c9 0x15; out 0x3c9 0x2a; "
+	  "in 0x3c8 0x07 # write index advanced per three bytes; out 0x3c7 0x05; "
+	  "inm 0x3c7 3 0x03 # read mode; in 0x3c9 0x3f # six-bit values; in 0x3c9 0x20; "
+	  "in 0x3c9 0x01; in 0x3c9 0x3f # six-bit value of 0xFF; in 0x3c9 0x15; "
+	  "in 0x3c9 0x2a; out 0x3c6 0x0f; in 0x3c6 0x0f" },
+	{ "dac_partial_write_cycle_restarts_on_new_index",
+	  "out 0x3c8 0x10; out 0x3c9 0x11; out 0x3c9 0x12; out 0x3c8 0x20; out 0x3c9 0x01; "
+	  "out 0x3c9 0x02; out 0x3c9 0x03; out 0x3c7 0x20; in 0x3c9 0x01; in 0x3c9 0x02; "
+	  "in 0x3c9 0x03; out 0x3c7 0x10; "
+	  "in 0x3c9 0x00 # the unfinished cycle never landed" },
+	{ "misc_output_and_feature_control",
+	  "out 0x3c2 0xe3; in 0x3cc 0xe3; out 0x3da 0x03; in 0x3ca 0x03; "
+	  "out 0x3ba 0x00 # mono port ignored in colour mode; in 0x3ca 0x03" },
+
+	/* ---- memory ---- */
+	{ "text_memory_lands_in_planes_0_and_1_with_odd_even",
+	  "mode3; mw 0xb8000 0x41 # 'A'; mw 0xb8001 0x1f; mw 0xb8002 0x42 # 'B'; "
+	  "mw 0xb8003 0x2e; mr 0xb8000 0x41; mr 0xb8003 0x2e; "
+	  "mr 0xa0000 0xff # mode 3 maps only 0xB8000-0xBFFFF; planar; plane 0 0 0x41; "
+	  "plane 1 0 0x1f; plane 0 2 0x42; plane 1 2 0x2e; "
+	  "plane 2 0 0x00 # map mask 3 keeps plane 2 (fonts) clean; plane 0 1 0x00" },
+	{ "word_write_to_text_memory_stores_char_and_attribute",
+	  "mode3; mw16 0xb8010 0x4e5a; mr16 0xb8010 0x4e5a; planar; plane 0 0x10 0x5a; "
+	  "plane 1 0x10 0x4e" },
+	{ "memory_map_select_windows",
+	  "planar; wr 0x3c4 0x02 0x01; "
+	  "wr 0x3ce 0x06 0x01 # A0000, 128 KiB: B0004 is address 0x10004; mw 0xb0004 0x5a; "
+	  "mr 0xb0004 0x5a; wr 0x3ce 0x06 0x09 # B0000, 32 KiB: B0000 is address 0; "
+	  "mr 0xb0004 0x00; mw 0xb0000 0x33; "
+	  "mr 0xb8000 0xff # B8000 is outside the B0000 window; mr 0xa0000 0xff; "
+	  "wr 0x3ce 0x06 0x0d # B8000, 32 KiB; mr 0xb8000 0x33; mr 0xb0000 0xff; "
+	  "wr 0x3ce 0x06 0x05 # A0000, 64 KiB; mr 0xa0000 0x33; "
+	  "mr 0xb0004 0xff # B0000 is outside the 64 KiB window" },
+	{ "write_mode_0_set_reset_and_bit_mask",
+	  "planar; wr 0x3ce 0x08 0xff; mw 0xa0010 0x3c # all four planes 0x3C; "
+	  "latch 0xa0010 # latches = 0x3C in every plane; "
+	  "wr 0x3ce 0x00 0x05 # set/reset: planes 0 and 2 ones; "
+	  "wr 0x3ce 0x01 0x07 # enabled for planes 0-2; wr 0x3ce 0x08 0xf0; "
+	  "mw 0xa0010 0x81; plane 0 0x10 0xfc # masked-off bits keep the latch; "
+	  "plane 1 0x10 0x0c; plane 2 0x10 0xfc; "
+	  "plane 3 0x10 0x8c # plane 3 takes the CPU byte" },
+	{ "write_mode_0_rotate_and_logical_functions",
+	  "planar; wr 0x3ce 0x08 0xff; mw 0xa0000 0x0f; latch 0xa0000; "
+	  "wr 0x3ce 0x03 0x1c # XOR, rotate right by 4; "
+	  "mw 0xa0000 0x3c # rotated: 0xC3, XOR 0x0F = 0xCC; plane 1 0 0xcc; "
+	  "wr 0x3ce 0x03 0x08 # AND, no rotate, latches now 0xCC; mw 0xa0000 0xf0; "
+	  "plane 2 0 0xc0; wr 0x3ce 0x03 0x10 # OR; mw 0xa0000 0x03; plane 3 0 0xc3" },
+	{ "write_modes_1_2_3",
+	  "planar; wr 0x3ce 0x08 0xff; "
+	  "wr 0x3ce 0x05 0x02 # mode 2: plane n = bit n of the byte; mw 0xa0000 0x05; "
+	  "latch 0xa0000; wr 0x3ce 0x05 0x01 # mode 1: latches copied; mw 0xa0020 0x00; "
+	  "plane 0 0x20 0xff; plane 1 0x20 0x00; plane 2 0x20 0xff; plane 3 0x20 0x00; "
+	  "wr 0x3ce 0x05 0x03 # mode 3: set/reset data, mask = CPU & GR8; "
+	  "wr 0x3ce 0x00 0x0a; wr 0x3ce 0x08 0x3c; latch 0xa0020; "
+	  "mw 0xa0020 0x0f # effective mask 0x0C; plane 0 0x20 0xf3; plane 1 0x20 0x0c; "
+	  "plane 2 0x20 0xf3; plane 3 0x20 0x0c" },
+	{ "read_mode_1_color_compare_with_dont_care",
+	  "planar; wr 0x3ce 0x08 0xff; wr 0x3c4 0x02 0x01; mw 0xa0100 0xf0; "
+	  "wr 0x3c4 0x02 0x02; mw 0xa0100 0xcc; wr 0x3c4 0x02 0x04; mw 0xa0100 0xaa; "
+	  "wr 0x3c4 0x02 0x08; mw 0xa0100 0x00; wr 0x3ce 0x05 0x08; "
+	  "wr 0x3ce 0x02 0x03 # colour 3; wr 0x3ce 0x07 0x0f; "
+	  "mr 0xa0100 0x40 # pixel colours, bit 7 to 0: 7 3 5 1 6 2 4 0; "
+	  "wr 0x3ce 0x07 0x03 # only planes 0 and 1 matter; mr 0xa0100 0xc0; "
+	  "wr 0x3ce 0x07 0x00; "
+	  "mr 0xa0100 0xff # everything matches when all are don't care" },
+	{ "chain_4_low_address_bits_select_the_plane",
+	  "wr 0x3c4 0x02 0x0f; wr 0x3c4 0x04 0x0e; wr 0x3ce 0x05 0x40; wr 0x3ce 0x06 0x05; "
+	  "mw 0xa0000 0x11; mw 0xa0001 0x22; mw 0xa0002 0x33; mw 0xa0003 0x44; "
+	  "mw 0xa0004 0x55; mr 0xa0002 0x33; mr32 0xa0000 0x44332211; planar; "
+	  "plane 0 0 0x11; plane 1 1 0x22; plane 2 2 0x33; plane 3 3 0x44; plane 0 4 0x55; "
+	  "plane 1 0 0x00 # three bytes in four of each plane unused" },
+	{ "map_mask_gates_chain_4_writes",
+	  "wr 0x3c4 0x02 0x05; wr 0x3c4 0x04 0x0e; wr 0x3ce 0x06 0x05; "
+	  "mw32 0xa0000 0x44332211; mr32 0xa0000 0x00330011" },
+
+	/* ---- Bochs VBE (DISPI) ---- */
+	{ "dispi_id_and_video_memory",
+	  "drd 0 0xb0c5; dwr 0 0xb0c2; drd 0 0xb0c2 # a supported ID is accepted; "
+	  "dwr 0 0xb0c9; drd 0 0xb0c2 # an unknown ID is not; "
+	  "drd 0x0a 256 # 16 MiB in 64 KiB units; inw 0x1ce 0x0a # index reads back" },
+	{ "dispi_mode_registers_round_trip",
+	  "dwr 1 1024; dwr 2 768; dwr 3 32; drd 1 1024; drd 2 768; drd 3 32; dwr 3 7; "
+	  "drd 3 32 # 7 bpp is refused; dwr 4 0x02 # GETCAPS; drd 1 2560; drd 2 1600; "
+	  "drd 3 32; dwr 4 0x00; drd 1 1024; dwr 5 3; drd 5 3; dwr 5 256; "
+	  "drd 5 3 # bank past VRAM refused; dwr 8 16; dwr 9 32; drd 8 16; drd 9 32" },
+	{ "dispi_enable_sets_virtual_size_and_clears_unless_noclearmem",
+	  "cfg 0x10 0xe0000000 4; cfg 0x04 0x0002 2; mw 0xe0000100 0x77; dwr 1 800; "
+	  "dwr 2 600; dwr 3 16; dwr 4 0xc1 # 0x41 | 0x80: enabled, LFB, no clear; "
+	  "drd 4 0xc1; mr 0xe0000100 0x77; drd 6 800; "
+	  "drd 7 10485 # 16 MiB / 1600-byte lines; dwr 1 640; "
+	  "drd 1 800 # resolution is locked while enabled; dwr 6 1024; drd 7 8192; "
+	  "dwr 4 0x00; dwr 4 0x41; mr 0xe0000100 0x00 # enable clears VRAM" },
+	{ "dispi_bank_moves_the_legacy_window",
+	  "cfg 0x10 0xe0000000 4; cfg 0x04 0x0002 2; wr 0x3c4 0x02 0x0f; "
+	  "wr 0x3c4 0x04 0x0e; wr 0x3ce 0x06 0x05; dwr 3 8; dwr 4 0x41; dwr 5 2; "
+	  "mw 0xa0005 0x99; mr 0xe0020005 0x99 # bank 2 = VRAM offset 128 KiB" },
+	{ "dispi_8bit_dac_keeps_full_bytes",
+	  "dwr 4 0x20; out 0x3c8 0; out 0x3c9 0xff; out 0x3c9 0x80; out 0x3c9 0x41; "
+	  "out 0x3c7 0; in 0x3c9 0xff; in 0x3c9 0x80; in 0x3c9 0x41" },
+	{ "reset_restores_power_on_registers",
+	  "mode3; dwr 1 1024; reset; in 0x3cc 0x00; rd 0x3c4 0x02 0x00; in 0x3c6 0xff; "
+	  "drd 1 640" },
+};
+
+static long arg(struct script *s) { return script_num(s, 0); }
+
+/* The word's size suffix: "mw" 1, "mw16" 2, "mw32" 4. */
+static unsigned size_of(const char *w)
 {
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3C2, 0x67);
-	cr_assert_eq(inb(m, 0x3CC), 0x67);
-	outb(m, 0x3D4, 0x2E); /* index is five bits: 0x0E */
-	cr_assert_eq(inb(m, 0x3D4), 0x0E);
-	outb(m, 0x3D5, 0x12);
-	cr_assert_eq(rd_idx(m, 0x3D4, 0x0E), 0x12);
-	cr_assert_eq(inb(m, 0x3B4), 0xFF, "mono CRTC ports are off in colour mode");
-	cr_assert_eq(inb(m, 0x3B5), 0xFF);
-	outb(m, 0x3C2, 0x66);
-	cr_assert_eq(rd_idx(m, 0x3B4, 0x0E), 0x12, "same CRTC at 0x3B4 in mono mode");
-	cr_assert_eq(inb(m, 0x3D5), 0xFF);
-	machine_free(m);
+	return strcmp(w + 2, "16") == 0 ? 2 : strcmp(w + 2, "32") == 0 ? 4 : 1;
 }
 
-Test(vga, crtc_write_protect_covers_registers_0_to_7_but_line_compare_bit)
+static void check(struct script *s, uint32_t got, long want)
 {
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3C2, 0x01);
-	wr_idx(m, 0x3D4, 0x01, 0x4F);
-	wr_idx(m, 0x3D4, 0x07, 0x00);
-	wr_idx(m, 0x3D4, 0x11, 0x80);
-	wr_idx(m, 0x3D4, 0x01, 0x27);
-	cr_assert_eq(rd_idx(m, 0x3D4, 0x01), 0x4F);
-	wr_idx(m, 0x3D4, 0x07, 0xFF);
-	cr_assert_eq(rd_idx(m, 0x3D4, 0x07), 0x10);
-	wr_idx(m, 0x3D4, 0x0C, 0x34);
-	cr_assert_eq(rd_idx(m, 0x3D4, 0x0C), 0x34, "registers above 7 stay writable");
-	machine_free(m);
+	cr_assert_eq(got, (uint32_t)want, SCRIPT_FMT "%#x", SCRIPT_ARGS(s), got);
 }
 
-Test(vga, graphics_controller_round_trip_and_masks)
+static void run_step(struct script *s, const char *w, void *ctx)
 {
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3CE, 0x15);
-	cr_assert_eq(inb(m, 0x3CE), 0x05, "index is four bits");
-	outb(m, 0x3CF, 0xFF);
-	cr_assert_eq(rd_idx(m, 0x3CE, 0x05), 0x7B, "mode register bits 2 and 7 reserved");
-	static const uint8_t mask[9] = { 0x0F, 0x0F, 0x0F, 0x1F, 0x03, 0x7B, 0x0F, 0x0F, 0xFF };
-	for (uint8_t i = 0; i < 9; i++) {
-		wr_idx(m, 0x3CE, i, 0xFF);
-		cr_assert_eq(rd_idx(m, 0x3CE, i), mask[i], "GR%u", i);
+	struct machine *m = ctx;
+	if (strcmp(w, "out") == 0) {
+		uint16_t port = (uint16_t)arg(s);
+		outb(m, port, (uint8_t)arg(s));
+	} else if (strcmp(w, "outw") == 0) {
+		uint16_t port = (uint16_t)arg(s);
+		io_out(m, port, (uint32_t)arg(s), 2);
+	} else if (strcmp(w, "in") == 0) {
+		uint16_t port = (uint16_t)arg(s);
+		check(s, inb(m, port), arg(s));
+	} else if (strcmp(w, "inw") == 0) {
+		uint16_t port = (uint16_t)arg(s);
+		check(s, io_in(m, port, 2), arg(s));
+	} else if (strcmp(w, "inm") == 0) {
+		uint16_t port = (uint16_t)arg(s);
+		uint32_t mask = (uint32_t)arg(s);
+		check(s, inb(m, port) & mask, arg(s));
+	} else if (strcmp(w, "read") == 0) {
+		inb(m, (uint16_t)arg(s));
+	} else if (strcmp(w, "wr") == 0 || strcmp(w, "rd") == 0) {
+		uint16_t port = (uint16_t)arg(s);
+		uint8_t idx = (uint8_t)arg(s);
+		if (w[0] == 'w')
+			wr_idx(m, port, idx, (uint8_t)arg(s));
+		else
+			check(s, rd_idx(m, port, idx), arg(s));
+	} else if (strcmp(w, "dwr") == 0 || strcmp(w, "drd") == 0) {
+		uint16_t idx = (uint16_t)arg(s);
+		if (w[1] == 'w')
+			dispi_wr(m, idx, (uint16_t)arg(s));
+		else
+			check(s, dispi_rd(m, idx), arg(s));
+	} else if (strncmp(w, "mw", 2) == 0 || strncmp(w, "mr", 2) == 0) {
+		unsigned size = size_of(w);
+		cr_assert(size > 1 || w[2] == '\0', SCRIPT_FMT "no such size", SCRIPT_ARGS(s));
+		paddr_t a = (paddr_t)arg(s);
+		if (w[1] == 'w')
+			memmap_store(machine_mem(m), a, (uint32_t)arg(s), size);
+		else
+			check(s, (uint32_t)memmap_load(machine_mem(m), a, size), arg(s));
+	} else if (strcmp(w, "latch") == 0) {
+		mem_rd(m, (paddr_t)arg(s));
+	} else if (strcmp(w, "plane") == 0) {
+		unsigned plane = (unsigned)arg(s);
+		uint32_t a = (uint32_t)arg(s);
+		check(s, plane_byte(m, plane, a), arg(s));
+	} else if (strcmp(w, "cfg") == 0) {
+		unsigned off = (unsigned)arg(s);
+		uint32_t v = (uint32_t)arg(s);
+		cfg_write(m, VGA_DEVFN, off, v, (unsigned)arg(s));
+	} else if (strcmp(w, "mode3") == 0) {
+		set_mode3(m);
+	} else if (strcmp(w, "planar") == 0) {
+		set_planar(m);
+	} else if (strcmp(w, "reset") == 0) {
+		machine_reset(m);
+	} else {
+		cr_assert_fail(SCRIPT_FMT "unknown word \"%s\"", SCRIPT_ARGS(s), w);
 	}
-	machine_free(m);
 }
 
-Test(vga, attribute_flip_flop_alternates_and_status_read_resets_it)
+ParameterizedTestParameters(vga, scripts)
 {
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3C2, 0x01);
-	inb(m, 0x3DA);
-	outb(m, 0x3C0, 0x01);
-	outb(m, 0x3C0, 0x3F);
-	outb(m, 0x3C0, 0x32); /* third write is an index again: 0x12 with PAS */
-	cr_assert_eq(inb(m, 0x3C0), 0x32);
-	outb(m, 0x3C0, 0xFF);
-	cr_assert_eq(inb(m, 0x3C1), 0x3F, "colour plane enable: bits 6-7 reserved");
-	outb(m, 0x3C0, 0x01);
-	cr_assert_eq(inb(m, 0x3C0), 0x01, "index written after data");
-	cr_assert_eq(inb(m, 0x3C1), 0x3F, "palette register 1 kept its value");
-	outb(m, 0x3C0, 0x15); /* this is data for index 1 */
-	cr_assert_eq(inb(m, 0x3C1), 0x15);
-	outb(m, 0x3C0, 0x02); /* index */
-	inb(m, 0x3DA);        /* back to index state */
-	outb(m, 0x3C0, 0x10);
-	outb(m, 0x3C0, 0xFF);
-	cr_assert_eq(inb(m, 0x3C0), 0x10);
-	cr_assert_eq(inb(m, 0x3C1), 0xEF, "mode control bit 4 reserved");
-	machine_free(m);
+	return cr_make_param_array(struct vga_case, scripts, sizeof(scripts) / sizeof(scripts[0]));
 }
 
-Test(vga, attribute_flip_flop_reset_by_mono_status_in_mono_mode)
+ParameterizedTest(const struct vga_case *k, vga, scripts)
 {
 	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3C2, 0x00);
-	outb(m, 0x3C0, 0x03);
-	inb(m, 0x3BA);
-	outb(m, 0x3C0, 0x04);
-	outb(m, 0x3C0, 0x2A);
-	cr_assert_eq(inb(m, 0x3C0), 0x04);
-	cr_assert_eq(inb(m, 0x3C1), 0x2A);
-	machine_free(m);
-}
-
-Test(vga, dac_write_and_read_cycles_of_three)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3C8, 0x05);
-	cr_assert_eq(inb(m, 0x3C7) & 3, 0x00, "write mode");
-	static const uint8_t rgb[6] = { 0x3F, 0x20, 0x01, 0xFF, 0x15, 0x2A };
-	for (unsigned i = 0; i < 6; i++)
-		outb(m, 0x3C9, rgb[i]);
-	cr_assert_eq(inb(m, 0x3C8), 0x07, "write index advanced per three bytes");
-	outb(m, 0x3C7, 0x05);
-	cr_assert_eq(inb(m, 0x3C7) & 3, 0x03, "read mode");
-	static const uint8_t want[6] = { 0x3F, 0x20, 0x01, 0x3F, 0x15, 0x2A };
-	for (unsigned i = 0; i < 6; i++)
-		cr_assert_eq(inb(m, 0x3C9), want[i], "byte %u (six-bit values)", i);
-	outb(m, 0x3C6, 0x0F);
-	cr_assert_eq(inb(m, 0x3C6), 0x0F);
-	machine_free(m);
-}
-
-Test(vga, dac_partial_write_cycle_restarts_on_new_index)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3C8, 0x10);
-	outb(m, 0x3C9, 0x11);
-	outb(m, 0x3C9, 0x12);
-	outb(m, 0x3C8, 0x20);
-	outb(m, 0x3C9, 0x01);
-	outb(m, 0x3C9, 0x02);
-	outb(m, 0x3C9, 0x03);
-	outb(m, 0x3C7, 0x20);
-	cr_assert_eq(inb(m, 0x3C9), 0x01);
-	cr_assert_eq(inb(m, 0x3C9), 0x02);
-	cr_assert_eq(inb(m, 0x3C9), 0x03);
-	outb(m, 0x3C7, 0x10);
-	cr_assert_eq(inb(m, 0x3C9), 0x00, "the unfinished cycle never landed");
-	machine_free(m);
-}
-
-Test(vga, misc_output_and_feature_control)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	outb(m, 0x3C2, 0xE3);
-	cr_assert_eq(inb(m, 0x3CC), 0xE3);
-	outb(m, 0x3DA, 0x03);
-	cr_assert_eq(inb(m, 0x3CA), 0x03);
-	outb(m, 0x3BA, 0x00); /* mono port ignored in colour mode */
-	cr_assert_eq(inb(m, 0x3CA), 0x03);
+	script_run(k->name, k->script, run_step, m);
 	machine_free(m);
 }
 
@@ -340,182 +446,6 @@ Test(vga, display_enable_bit_toggles_within_a_line)
 	/* 720 of 900 dots are shown: 80% of the samples, within sampling error. */
 	cr_assert(active >= 45 && active <= 52, "active %u", active);
 	cr_assert(blank >= 9, "blank %u", blank);
-	machine_free(m);
-}
-
-/* ---- memory ---- */
-
-Test(vga, text_memory_lands_in_planes_0_and_1_with_odd_even)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	set_mode3(m);
-	mem_wr(m, 0xB8000, 'A');
-	mem_wr(m, 0xB8001, 0x1F);
-	mem_wr(m, 0xB8002, 'B');
-	mem_wr(m, 0xB8003, 0x2E);
-	cr_assert_eq(mem_rd(m, 0xB8000), 'A');
-	cr_assert_eq(mem_rd(m, 0xB8003), 0x2E);
-	cr_assert_eq(mem_rd(m, 0xA0000), 0xFF, "mode 3 maps only 0xB8000-0xBFFFF");
-	set_planar(m);
-	cr_assert_eq(plane_byte(m, 0, 0), 'A');
-	cr_assert_eq(plane_byte(m, 1, 0), 0x1F);
-	cr_assert_eq(plane_byte(m, 0, 2), 'B');
-	cr_assert_eq(plane_byte(m, 1, 2), 0x2E);
-	cr_assert_eq(plane_byte(m, 2, 0), 0x00, "map mask 3 keeps plane 2 (fonts) clean");
-	cr_assert_eq(plane_byte(m, 0, 1), 0x00);
-	machine_free(m);
-}
-
-Test(vga, word_write_to_text_memory_stores_char_and_attribute)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	set_mode3(m);
-	memmap_store(machine_mem(m), 0xB8010, 0x4E5A, 2);
-	cr_assert_eq(memmap_load(machine_mem(m), 0xB8010, 2), 0x4E5A);
-	set_planar(m);
-	cr_assert_eq(plane_byte(m, 0, 0x10), 0x5A);
-	cr_assert_eq(plane_byte(m, 1, 0x10), 0x4E);
-	machine_free(m);
-}
-
-Test(vga, memory_map_select_windows)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	set_planar(m);
-	wr_idx(m, 0x3C4, 0x02, 0x01);
-	wr_idx(m, 0x3CE, 0x06, 0x01); /* A0000, 128 KiB: B0004 is address 0x10004 */
-	mem_wr(m, 0xB0004, 0x5A);
-	cr_assert_eq(mem_rd(m, 0xB0004), 0x5A);
-	wr_idx(m, 0x3CE, 0x06, 0x09); /* B0000, 32 KiB: B0000 is address 0 */
-	cr_assert_eq(mem_rd(m, 0xB0004), 0x00);
-	mem_wr(m, 0xB0000, 0x33);
-	cr_assert_eq(mem_rd(m, 0xB8000), 0xFF, "B8000 is outside the B0000 window");
-	cr_assert_eq(mem_rd(m, 0xA0000), 0xFF);
-	wr_idx(m, 0x3CE, 0x06, 0x0D); /* B8000, 32 KiB */
-	cr_assert_eq(mem_rd(m, 0xB8000), 0x33);
-	cr_assert_eq(mem_rd(m, 0xB0000), 0xFF);
-	wr_idx(m, 0x3CE, 0x06, 0x05); /* A0000, 64 KiB */
-	cr_assert_eq(mem_rd(m, 0xA0000), 0x33);
-	cr_assert_eq(mem_rd(m, 0xB0004), 0xFF, "B0000 is outside the 64 KiB window");
-	machine_free(m);
-}
-
-Test(vga, write_mode_0_set_reset_and_bit_mask)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	set_planar(m);
-	wr_idx(m, 0x3CE, 0x08, 0xFF);
-	mem_wr(m, 0xA0010, 0x3C); /* all four planes 0x3C */
-	mem_rd(m, 0xA0010);       /* latches = 0x3C in every plane */
-	wr_idx(m, 0x3CE, 0x00, 0x05); /* set/reset: planes 0 and 2 ones */
-	wr_idx(m, 0x3CE, 0x01, 0x07); /* enabled for planes 0-2 */
-	wr_idx(m, 0x3CE, 0x08, 0xF0);
-	mem_wr(m, 0xA0010, 0x81);
-	/* Masked-off bits keep the latch (0x3C); plane 3 takes the CPU byte. */
-	cr_assert_eq(plane_byte(m, 0, 0x10), 0xFC);
-	cr_assert_eq(plane_byte(m, 1, 0x10), 0x0C);
-	cr_assert_eq(plane_byte(m, 2, 0x10), 0xFC);
-	cr_assert_eq(plane_byte(m, 3, 0x10), 0x8C);
-	machine_free(m);
-}
-
-Test(vga, write_mode_0_rotate_and_logical_functions)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	set_planar(m);
-	wr_idx(m, 0x3CE, 0x08, 0xFF);
-	mem_wr(m, 0xA0000, 0x0F);
-	mem_rd(m, 0xA0000);
-	wr_idx(m, 0x3CE, 0x03, 0x1C); /* XOR, rotate right by 4 */
-	mem_wr(m, 0xA0000, 0x3C);     /* rotated: 0xC3; XOR 0x0F = 0xCC */
-	cr_assert_eq(plane_byte(m, 1, 0), 0xCC);
-	wr_idx(m, 0x3CE, 0x03, 0x08); /* AND, no rotate; latches now 0xCC */
-	mem_wr(m, 0xA0000, 0xF0);
-	cr_assert_eq(plane_byte(m, 2, 0), 0xC0);
-	wr_idx(m, 0x3CE, 0x03, 0x10); /* OR */
-	mem_wr(m, 0xA0000, 0x03);
-	cr_assert_eq(plane_byte(m, 3, 0), 0xC3);
-	machine_free(m);
-}
-
-Test(vga, write_modes_1_2_3)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	set_planar(m);
-	wr_idx(m, 0x3CE, 0x08, 0xFF);
-	wr_idx(m, 0x3CE, 0x05, 0x02); /* mode 2: plane n = bit n of the byte */
-	mem_wr(m, 0xA0000, 0x05);
-	mem_rd(m, 0xA0000);
-	wr_idx(m, 0x3CE, 0x05, 0x01); /* mode 1: latches copied */
-	mem_wr(m, 0xA0020, 0x00);
-	cr_assert_eq(plane_byte(m, 0, 0x20), 0xFF);
-	cr_assert_eq(plane_byte(m, 1, 0x20), 0x00);
-	cr_assert_eq(plane_byte(m, 2, 0x20), 0xFF);
-	cr_assert_eq(plane_byte(m, 3, 0x20), 0x00);
-	wr_idx(m, 0x3CE, 0x05, 0x03); /* mode 3: set/reset data, mask = CPU & GR8 */
-	wr_idx(m, 0x3CE, 0x00, 0x0A);
-	wr_idx(m, 0x3CE, 0x08, 0x3C);
-	mem_rd(m, 0xA0020);
-	mem_wr(m, 0xA0020, 0x0F); /* effective mask 0x0C */
-	cr_assert_eq(plane_byte(m, 0, 0x20), 0xF3);
-	cr_assert_eq(plane_byte(m, 1, 0x20), 0x0C);
-	cr_assert_eq(plane_byte(m, 2, 0x20), 0xF3);
-	cr_assert_eq(plane_byte(m, 3, 0x20), 0x0C);
-	machine_free(m);
-}
-
-Test(vga, read_mode_1_color_compare_with_dont_care)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	set_planar(m);
-	wr_idx(m, 0x3CE, 0x08, 0xFF);
-	static const uint8_t pat[4] = { 0xF0, 0xCC, 0xAA, 0x00 };
-	for (unsigned p = 0; p < 4; p++) {
-		wr_idx(m, 0x3C4, 0x02, (uint8_t)(1u << p));
-		mem_wr(m, 0xA0100, pat[p]);
-	}
-	wr_idx(m, 0x3CE, 0x05, 0x08);
-	wr_idx(m, 0x3CE, 0x02, 0x03); /* colour 3 */
-	wr_idx(m, 0x3CE, 0x07, 0x0F);
-	/* Pixel colours, bit 7 to 0: 7 3 5 1 6 2 4 0. */
-	cr_assert_eq(mem_rd(m, 0xA0100), 0x40);
-	wr_idx(m, 0x3CE, 0x07, 0x03); /* only planes 0 and 1 matter */
-	cr_assert_eq(mem_rd(m, 0xA0100), 0xC0);
-	wr_idx(m, 0x3CE, 0x07, 0x00);
-	cr_assert_eq(mem_rd(m, 0xA0100), 0xFF, "everything matches when all are don't care");
-	machine_free(m);
-}
-
-Test(vga, chain_4_low_address_bits_select_the_plane)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	wr_idx(m, 0x3C4, 0x02, 0x0F);
-	wr_idx(m, 0x3C4, 0x04, 0x0E);
-	wr_idx(m, 0x3CE, 0x05, 0x40);
-	wr_idx(m, 0x3CE, 0x06, 0x05);
-	static const uint8_t px[5] = { 0x11, 0x22, 0x33, 0x44, 0x55 };
-	for (unsigned i = 0; i < 5; i++)
-		mem_wr(m, 0xA0000 + i, px[i]);
-	cr_assert_eq(mem_rd(m, 0xA0002), 0x33);
-	cr_assert_eq(memmap_load(machine_mem(m), 0xA0000, 4), 0x44332211);
-	set_planar(m);
-	cr_assert_eq(plane_byte(m, 0, 0), 0x11);
-	cr_assert_eq(plane_byte(m, 1, 1), 0x22);
-	cr_assert_eq(plane_byte(m, 2, 2), 0x33);
-	cr_assert_eq(plane_byte(m, 3, 3), 0x44);
-	cr_assert_eq(plane_byte(m, 0, 4), 0x55);
-	cr_assert_eq(plane_byte(m, 1, 0), 0x00, "three bytes in four of each plane unused");
-	machine_free(m);
-}
-
-Test(vga, map_mask_gates_chain_4_writes)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	wr_idx(m, 0x3C4, 0x02, 0x05);
-	wr_idx(m, 0x3C4, 0x04, 0x0E);
-	wr_idx(m, 0x3CE, 0x06, 0x05);
-	memmap_store(machine_mem(m), 0xA0000, 0x44332211, 4);
-	cr_assert_eq(memmap_load(machine_mem(m), 0xA0000, 4), 0x00330011);
 	machine_free(m);
 }
 
@@ -770,127 +700,3 @@ Test(vga, rom_bar_over_guest_ram_is_not_mapped)
 	machine_free(m);
 }
 
-/* ---- Bochs VBE (DISPI) ---- */
-
-static uint16_t dispi_rd(struct machine *m, uint16_t idx)
-{
-	io_out(m, 0x1CE, idx, 2);
-	return (uint16_t)io_in(m, 0x1CF, 2);
-}
-
-static void dispi_wr(struct machine *m, uint16_t idx, uint16_t v)
-{
-	io_out(m, 0x1CE, idx, 2);
-	io_out(m, 0x1CF, v, 2);
-}
-
-Test(vga, dispi_id_and_video_memory)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	cr_assert_eq(dispi_rd(m, 0), 0xB0C5);
-	dispi_wr(m, 0, 0xB0C2);
-	cr_assert_eq(dispi_rd(m, 0), 0xB0C2, "a supported ID is accepted");
-	dispi_wr(m, 0, 0xB0C9);
-	cr_assert_eq(dispi_rd(m, 0), 0xB0C2, "an unknown ID is not");
-	cr_assert_eq(dispi_rd(m, 0x0A), 256, "16 MiB in 64 KiB units");
-	cr_assert_eq(io_in(m, 0x1CE, 2), 0x0A, "index reads back");
-	machine_free(m);
-}
-
-Test(vga, dispi_mode_registers_round_trip)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	dispi_wr(m, 1, 1024);
-	dispi_wr(m, 2, 768);
-	dispi_wr(m, 3, 32);
-	cr_assert_eq(dispi_rd(m, 1), 1024);
-	cr_assert_eq(dispi_rd(m, 2), 768);
-	cr_assert_eq(dispi_rd(m, 3), 32);
-	dispi_wr(m, 3, 7);
-	cr_assert_eq(dispi_rd(m, 3), 32, "7 bpp is refused");
-	dispi_wr(m, 4, 0x02); /* GETCAPS */
-	cr_assert_eq(dispi_rd(m, 1), 2560);
-	cr_assert_eq(dispi_rd(m, 2), 1600);
-	cr_assert_eq(dispi_rd(m, 3), 32);
-	dispi_wr(m, 4, 0x00);
-	cr_assert_eq(dispi_rd(m, 1), 1024);
-	dispi_wr(m, 5, 3);
-	cr_assert_eq(dispi_rd(m, 5), 3);
-	dispi_wr(m, 5, 256);
-	cr_assert_eq(dispi_rd(m, 5), 3, "bank past VRAM refused");
-	dispi_wr(m, 8, 16);
-	dispi_wr(m, 9, 32);
-	cr_assert_eq(dispi_rd(m, 8), 16);
-	cr_assert_eq(dispi_rd(m, 9), 32);
-	machine_free(m);
-}
-
-Test(vga, dispi_enable_sets_virtual_size_and_clears_unless_noclearmem)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	struct memmap *mem = machine_mem(m);
-	cfg_write(m, VGA_DEVFN, 0x10, 0xE0000000, 4);
-	cfg_write(m, VGA_DEVFN, 0x04, 0x0002, 2);
-	memmap_store(mem, 0xE0000100, 0x77, 1);
-	dispi_wr(m, 1, 800);
-	dispi_wr(m, 2, 600);
-	dispi_wr(m, 3, 16);
-	dispi_wr(m, 4, 0x41 | 0x80); /* enabled, LFB, no clear */
-	cr_assert_eq(dispi_rd(m, 4), 0xC1);
-	cr_assert_eq(memmap_load(mem, 0xE0000100, 1), 0x77);
-	cr_assert_eq(dispi_rd(m, 6), 800);
-	cr_assert_eq(dispi_rd(m, 7), 10485, "16 MiB / 1600-byte lines");
-	dispi_wr(m, 1, 640);
-	cr_assert_eq(dispi_rd(m, 1), 800, "resolution is locked while enabled");
-	dispi_wr(m, 6, 1024);
-	cr_assert_eq(dispi_rd(m, 7), 8192);
-	dispi_wr(m, 4, 0x00);
-	dispi_wr(m, 4, 0x41);
-	cr_assert_eq(memmap_load(mem, 0xE0000100, 1), 0x00, "enable clears VRAM");
-	machine_free(m);
-}
-
-Test(vga, dispi_bank_moves_the_legacy_window)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	struct memmap *mem = machine_mem(m);
-	cfg_write(m, VGA_DEVFN, 0x10, 0xE0000000, 4);
-	cfg_write(m, VGA_DEVFN, 0x04, 0x0002, 2);
-	wr_idx(m, 0x3C4, 0x02, 0x0F);
-	wr_idx(m, 0x3C4, 0x04, 0x0E);
-	wr_idx(m, 0x3CE, 0x06, 0x05);
-	dispi_wr(m, 3, 8);
-	dispi_wr(m, 4, 0x41);
-	dispi_wr(m, 5, 2);
-	mem_wr(m, 0xA0005, 0x99);
-	cr_assert_eq(memmap_load(mem, 0xE0020005, 1), 0x99, "bank 2 = VRAM offset 128 KiB");
-	machine_free(m);
-}
-
-Test(vga, dispi_8bit_dac_keeps_full_bytes)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	dispi_wr(m, 4, 0x20);
-	outb(m, 0x3C8, 0);
-	outb(m, 0x3C9, 0xFF);
-	outb(m, 0x3C9, 0x80);
-	outb(m, 0x3C9, 0x41);
-	outb(m, 0x3C7, 0);
-	cr_assert_eq(inb(m, 0x3C9), 0xFF);
-	cr_assert_eq(inb(m, 0x3C9), 0x80);
-	cr_assert_eq(inb(m, 0x3C9), 0x41);
-	machine_free(m);
-}
-
-Test(vga, reset_restores_power_on_registers)
-{
-	struct machine *m = bus_machine(NULL, 0, NULL);
-	set_mode3(m);
-	dispi_wr(m, 1, 1024);
-	machine_reset(m);
-	cr_assert_eq(inb(m, 0x3CC), 0x00);
-	cr_assert_eq(rd_idx(m, 0x3C4, 0x02), 0x00);
-	cr_assert_eq(inb(m, 0x3C6), 0xFF);
-	cr_assert_eq(dispi_rd(m, 1), 640);
-	machine_free(m);
-}

@@ -1,6 +1,7 @@
 /* Test machine builder (see tm.h). */
 #include "tests/tm.h"
 
+#include <criterion/criterion.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,46 @@ enum machine_stop tm_run(struct machine *m)
 	return machine_run(m, machine_cpu(m)->icount + 1000000);
 }
 
+void tm_run_to_hlt(struct machine *m, const char *name)
+{
+	struct cpu *c = machine_cpu(m);
+	cr_assert_eq(tm_run(m), MACHINE_HALTED, "%s: did not halt", name);
+	cr_assert_eq(c->seg[S_CS].sel, TM_CODE >> 4, "%s: an exception was raised (EIP %x)", name,
+		     c->eip);
+}
+
+void tm_run_expect(struct machine *m, const char *name, unsigned len, unsigned vector)
+{
+	struct cpu *c = machine_cpu(m);
+	if (len) {
+		tm_run_to_hlt(m, name);
+		cr_assert_eq(c->eip, len, "%s: EIP %x, want %x", name, c->eip, len);
+	} else {
+		cr_assert_eq(tm_run(m), MACHINE_HALTED, "%s: did not halt", name);
+		cr_assert_eq(c->seg[S_CS].sel, 0, "%s: no exception", name);
+		cr_assert_eq(c->eip, TM_HANDLERS + vector + 1, "%s: vector %u expected, EIP %x", name,
+			     vector, c->eip);
+	}
+}
+
+void tm_check_wants(struct machine *m, const char *name, const struct tm_want *want, unsigned n,
+		    tm_read_fn *read, const char *const *names)
+{
+	for (unsigned i = 0; i < n && want[i].at; i++) {
+		uint32_t got = read(m, want[i].at, want[i].addr);
+		cr_assert_eq(got, want[i].want, "%s: %s %x, want %x", name, names[want[i].at], got,
+			     want[i].want);
+	}
+}
+
+void tm_check_flags(struct machine *m, const char *name, uint32_t mask, uint32_t want)
+{
+	if (!mask)
+		return;
+	uint32_t got = cpu_get_eflags(machine_cpu(m)) & mask;
+	cr_assert_eq(got, want, "%s: flags %x, want %x", name, got, want);
+}
+
 static void fixed_set_irq(void *opaque, unsigned irq, int level)
 {
 	(void)opaque;
@@ -73,6 +114,25 @@ static const struct intc_ops fixed_intc = { fixed_set_irq, fixed_ack };
 void tm_fixed_intc(struct machine *m, const uint8_t *vector)
 {
 	machine_set_intc(m, &fixed_intc, (void *)(uintptr_t)vector);
+}
+
+enum machine_stop tm_intr_pulse(struct machine *m, uint64_t until)
+{
+	struct cpu *c = machine_cpu(m);
+	cpu_set_intr(c, true);
+	enum machine_stop stop = machine_run(m, until);
+	cpu_set_intr(c, false);
+	return stop;
+}
+
+enum machine_stop tm_intr_after(struct machine *m, const uint8_t *vector, uint64_t first,
+				uint64_t until)
+{
+	tm_fixed_intc(m, vector);
+	machine_cpu(m)->eflags |= F_IF;
+	enum machine_stop stop = machine_run(m, first);
+	tm_intr_pulse(m, until);
+	return stop;
 }
 
 void tm_free(struct machine *m) { machine_free(m); }
