@@ -3,7 +3,7 @@
  * interface the board uses (run, reset, interrupt line). Models a 32-bit
  * P6-family core without MMX/SSE (Intel SDM vol. 3 for system behaviour).
  *
- * Hot-path contract (see STYLE.md): handlers receive the CPU and a decoded
+ * Hot-path contract (../shared/STYLE.md): handlers receive the CPU and a decoded
  * struct insn; cpu->eip is the address of the current instruction and
  * cpu->next_eip the fall-through address, which control transfers overwrite.
  * A handler makes every access that can fault before its first architectural

@@ -118,7 +118,7 @@ static const struct block *current_block(struct cpu *c)
 	if (c->eip > cs->limit)
 		cpu_raise(c, EXC_GP, 0);
 	laddr_t la = cs->base + c->eip;
-	struct tlb_entry *e = tlb_entry_for(c, la, mmu_user(c));
+	struct tlb_entry *e = tlb_entry_acc(c, la, ACC_EXEC);
 	if (unlikely(e->tag_read != (la & PAGE_MASK))) {
 		mmu_translate(c, la, ACC_EXEC);
 		if (e->tag_read != (la & PAGE_MASK))

@@ -162,7 +162,7 @@ void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsign
 		debug_data_access(c, la, size, acc);
 	/* A page holding code: already translated and writable, so only the
 	 * decoded blocks over the bytes written need dropping. */
-	struct tlb_entry *e = tlb_entry_for(c, la, (acc & ACC_SYS) ? 0 : mmu_user(c));
+	struct tlb_entry *e = tlb_entry_acc(c, la, acc);
 	if (e->tag_code == tlb_tag_of(la, size)) {
 		cpu_invalidate_code(c, e->paddr | (la & (PAGE_SIZE - 1)), size);
 		memcpy((uint8_t *)(e->addend + la), &v, size);
