@@ -279,7 +279,7 @@ static void check_random_code(struct machine *(*build)(const char *), uint32_t s
  * instructions, far transfers through whatever the IVT holds...): running
  * them a block at a time must give exactly the state one instruction at a
  * time gives, in real mode and in flat 32-bit protected mode. */
-Test(runloop, random_code_runs_the_same_whole_and_stepwise, .timeout = 120)
+Test(runloop, random_code_runs_the_same_whole_and_stepwise)
 {
 	for (uint32_t seed = 1; seed <= 300; seed++) {
 		check_random_code(tm_new, seed);
