@@ -54,9 +54,16 @@ void op_UD(struct cpu *c, const struct insn *i)
 struct cursor {
 	const uint8_t *b;
 	unsigned n, avail;
+	unsigned need; /* when bytes ran out: the length they had to reach */
 };
 
-static bool have(const struct cursor *k, unsigned more) { return k->n + more <= k->avail; }
+static bool have(struct cursor *k, unsigned more)
+{
+	if (k->n + more <= k->avail)
+		return true;
+	k->need = k->n + more;
+	return false;
+}
 static uint32_t take(struct cursor *k, unsigned size)
 {
 	uint32_t v = 0;
@@ -201,30 +208,29 @@ static bool decode_prefixes(struct cursor *k, struct insn *i, bool d32)
 	}
 }
 
-int decode_insn(const uint8_t *bytes, unsigned avail, bool d32, struct insn *i,
-		const struct opdesc **desc)
+/* Decode at k; the caller maps running out of bytes past 15 to too long. */
+static int decode_one(struct cursor *k, bool d32, struct insn *i, const struct opdesc **desc)
 {
-	struct cursor k = { bytes, 0, avail };
 	*i = (struct insn){ .base = R_NONE, .index = R_NONE, .seg = S_DS, .rm = R_NONE };
-	bool ok = decode_prefixes(&k, i, d32);
-	if (k.n >= INSN_MAX_LEN)
+	bool ok = decode_prefixes(k, i, d32);
+	if (k->n >= INSN_MAX_LEN)
 		return DECODE_TOO_LONG;
-	if (!ok || !have(&k, 1))
+	if (!ok || !have(k, 1))
 		return DECODE_NEED_MORE;
-	unsigned idx = take(&k, 1);
+	unsigned idx = take(k, 1);
 	i->op = (uint8_t)idx;
 	if (idx == 0x0F) {
-		if (!have(&k, 1))
+		if (!have(k, 1))
 			return DECODE_NEED_MORE;
-		idx = 0x100 | take(&k, 1);
+		idx = 0x100 | take(k, 1);
 		i->op = (uint8_t)idx;
 	}
 	const struct opdesc *d = &optab[idx];
 	bool regform = true;
 	if (d->kind == K_OPM || d->kind == K_OPMM || d->kind == K_OPMR || d->kind == K_GRP) {
-		if (!have(&k, 1))
+		if (!have(k, 1))
 			return DECODE_NEED_MORE;
-		i->modrm = (uint8_t)take(&k, 1);
+		i->modrm = (uint8_t)take(k, 1);
 		unsigned mod = i->modrm >> 6, reg = (i->modrm >> 3) & 7, rm = i->modrm & 7;
 		i->reg = (uint8_t)reg;
 		if (d->kind == K_GRP)
@@ -233,8 +239,8 @@ int decode_insn(const uint8_t *bytes, unsigned avail, bool d32, struct insn *i,
 			i->rm = (uint8_t)rm;
 		} else {
 			regform = false;
-			bool okea = (i->flags & I_A32) ? decode_ea32(&k, i, mod, rm)
-						       : decode_ea16(&k, i, mod, rm);
+			bool okea = (i->flags & I_A32) ? decode_ea32(k, i, mod, rm)
+						       : decode_ea16(k, i, mod, rm);
 			if (!okea)
 				return DECODE_NEED_MORE;
 		}
@@ -243,16 +249,29 @@ int decode_insn(const uint8_t *bytes, unsigned avail, bool d32, struct insn *i,
 	}
 	if (d->kind == K_UD || d->kind == K_PFX || !d->r16)
 		d = &undefined_row;
-	if (!decode_imm(&k, i, d->flags))
+	if (!decode_imm(k, i, d->flags))
 		return DECODE_NEED_MORE;
-	if (k.n > INSN_MAX_LEN)
+	if (k->n > INSN_MAX_LEN)
 		return DECODE_TOO_LONG;
 	bool o32 = i->flags & I_O32;
 	i->fn = regform ? (o32 ? d->r32 : d->r16) : (o32 ? d->m32 : d->m16);
 	if ((i->flags & I_LOCK) && (!(d->flags & D_LOCK) || regform))
 		i->fn = op_UD;
-	i->len = (uint8_t)k.n;
+	i->len = (uint8_t)k->n;
 	if (desc)
 		*desc = d;
-	return (int)k.n;
+	return (int)k->n;
+}
+
+int decode_insn(const uint8_t *bytes, unsigned avail, bool d32, struct insn *i,
+		const struct opdesc **desc)
+{
+	struct cursor k = { bytes, 0, avail, 0 };
+	int r = decode_one(&k, d32, i, desc);
+	/* Short of bytes, but already past 15 with the ones it lacks: no more
+	 * bytes can make it decodable, so it is #GP(0) now. Asking for more
+	 * would leave a caller that gave 15 bytes with nothing decoded. */
+	if (r == DECODE_NEED_MORE && k.need > INSN_MAX_LEN)
+		return DECODE_TOO_LONG;
+	return r;
 }

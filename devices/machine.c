@@ -249,6 +249,12 @@ enum machine_stop machine_run(struct machine *m, uint64_t max_insns)
 {
 	struct cpu *c = &m->cpu;
 	m->stop = MACHINE_RUNNING;
+	/* The budget as virtual time as well: a CPU halted with IF set
+	 * retires nothing, so a guest that masks its timer's IRQ and halts
+	 * would otherwise skip from one timer edge to the next forever. */
+	vtime_t start = sched_now(&m->sched), ns = m->sched.ns_per_insn;
+	uint64_t left = max_insns > c->icount ? max_insns - c->icount : 0;
+	vtime_t time_limit = left < (UINT64_MAX - start) / ns ? start + left * ns : UINT64_MAX;
 	while (m->stop == MACHINE_RUNNING) {
 		if (m->reset_requested) {
 			m->reset_requested = false;
@@ -272,6 +278,10 @@ enum machine_stop machine_run(struct machine *m, uint64_t max_insns)
 			vtime_t next = sched_next_deadline(&m->sched);
 			if (next == UINT64_MAX)
 				return m->stop = MACHINE_IDLE_DEADLOCK;
+			if (next > time_limit) {
+				sched_skip_to(&m->sched, time_limit);
+				return m->stop = MACHINE_INSN_LIMIT;
+			}
 			sched_skip_to(&m->sched, next);
 		}
 	}

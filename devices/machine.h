@@ -58,7 +58,10 @@ struct machine;
 struct machine *machine_new(const struct machine_config *cfg, char *err, size_t errlen);
 void machine_free(struct machine *m);
 void machine_reset(struct machine *m);
-/* Run until a stop condition or until the CPU has retired max_insns in all. */
+/* Run until a stop condition or until the CPU has retired max_insns in all;
+ * while halted with IF set, virtual time stands in for instructions: the run
+ * also ends (MACHINE_INSN_LIMIT) once as much time has passed as the
+ * remaining instructions would have taken (ns_per_insn each). */
 enum machine_stop machine_run(struct machine *m, uint64_t max_insns);
 int machine_exit_code(const struct machine *m);
 

@@ -66,7 +66,11 @@ void pu_tss_stack(struct machine *m, paddr_t tss, unsigned ring, uint16_t ss, ui
 
 struct machine *pu_new(const char *hex)
 {
-	struct machine *m = tm_new(hex);
+	return pu_enter(tm_new(hex));
+}
+
+struct machine *pu_enter(struct machine *m)
+{
 	struct cpu *c = tm_cpu(m);
 	pu_desc(m, PU_GDT, 1, 0, 0xFFFFF, PU_CODE, PU_G32);
 	pu_desc(m, PU_GDT, 2, 0, 0xFFFFF, PU_DATA, PU_G32);

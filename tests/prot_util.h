@@ -36,6 +36,8 @@ enum {
 #define PU_G32 0xCu   /* flags nibble: G and D/B */
 
 struct machine *pu_new(const char *hex);
+/* Switch a tm_new-style machine to that protected-mode set-up; returns m. */
+struct machine *pu_enter(struct machine *m);
 /* Write a segment descriptor at table + 8 * index. flags: G D/B L AVL nibble. */
 void pu_desc(struct machine *m, paddr_t table, unsigned index, uint32_t base, uint32_t limit,
 	     uint8_t access, uint8_t flags);

@@ -54,3 +54,30 @@ Test(core, two_machines_side_by_side_are_independent)
 	tm_free(a);
 	tm_free(b);
 }
+
+/* A full PC whose guest runs the PIT (mode 2, count 1000), masks every IRQ
+ * at the 8259A and halts with IF set: timers keep firing, nothing can wake
+ * the CPU, and it retires nothing. The budget still ends the run, counted
+ * as the virtual time that many instructions take. Before, machine_run
+ * skipped from one PIT edge to the next forever. */
+Test(core, budget_ends_a_halt_no_interrupt_can_wake, .timeout = 30)
+{
+	struct machine_config cfg = { .ram_size = 16u << 20 };
+	struct machine *m = tm_new_cfg(&cfg, "b0 34 e6 43"   /* mov al, 34h; out 43h, al */
+					     "b0 e8 e6 40"   /* mov al, 0E8h; out 40h, al */
+					     "b0 03 e6 40"   /* mov al, 3; out 40h, al */
+					     "b0 ff e6 21"   /* mov al, 0FFh; out 21h, al */
+					     "e6 a1 fb f4"); /* out 0A1h, al; sti; hlt */
+	struct cpu *c = tm_cpu(m);
+	cr_assert_eq(machine_run(m, 1000000), MACHINE_INSN_LIMIT);
+	cr_assert_eq(c->icount, 11, "halted after the HLT");
+	cr_assert(c->halted);
+	vtime_t now = sched_now(machine_sched(m));
+	cr_assert_eq(now, 1000000 * machine_config(m)->ns_per_insn,
+		     "time stops where the budget's instructions would have: %llu",
+		     (unsigned long long)now);
+	/* A second slice goes on from there, as long as its instructions. */
+	cr_assert_eq(machine_run(m, 2000000), MACHINE_INSN_LIMIT);
+	cr_assert_eq(sched_now(machine_sched(m)) - now, (2000000 - 11) * machine_config(m)->ns_per_insn);
+	tm_free(m);
+}

@@ -286,3 +286,21 @@ Test(runloop, random_code_runs_the_same_whole_and_stepwise)
 		check_random_code(pu_new, seed);
 	}
 }
+
+/* Fourteen prefixes and an opcode that still needs its ModR/M and
+ * immediate: the fifteenth byte does not end the instruction, so it is
+ * longer than 15 bytes and raises #GP(0) (SDM vol. 2, 2.3.11), in real and
+ * protected mode. The decoder once asked for more bytes than the 15 the
+ * run loop gives and the CPU called a null handler. */
+Test(runloop, instruction_past_fifteen_bytes_raises_gp)
+{
+	const char *code = "66 66 66 66 66 66 66 66 66 66 66 66 66 66 81 c0 01 00 00 00 f4";
+	struct machine *m = tm_new(code);
+	tm_run_expect(m, "real mode", 0, EXC_GP);
+	tm_free(m);
+	m = pu_new("67 67 67 67 67 67 67 67 67 67 67 67 67 0f 84 00 00 00 00 f4");
+	cr_assert_eq(tm_run(m), MACHINE_HALTED);
+	cr_assert_eq(tm_cpu(m)->eip, TM_HANDLERS + EXC_GP + 1, "protected mode: EIP %x",
+		     tm_cpu(m)->eip);
+	tm_free(m);
+}

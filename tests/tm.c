@@ -29,8 +29,13 @@ void tm_poke(struct machine *m, paddr_t at, const char *hex)
 struct machine *tm_new(const char *hex)
 {
 	struct machine_config cfg = { .ram_size = 16u << 20, .bare = true };
+	return tm_new_cfg(&cfg, hex);
+}
+
+struct machine *tm_new_cfg(const struct machine_config *cfg, const char *hex)
+{
 	char err[256];
-	struct machine *m = machine_new(&cfg, err, sizeof(err));
+	struct machine *m = machine_new(cfg, err, sizeof(err));
 	if (!m)
 		abort();
 	struct cpu *c = machine_cpu(m);

@@ -15,6 +15,8 @@
 #define TM_HANDLERS 0x500u /* vector n's handler is the HLT at TM_HANDLERS + n */
 
 struct machine *tm_new(const char *hex);
+/* The same set-up on a machine built from cfg (e.g. a full PC, not bare). */
+struct machine *tm_new_cfg(const struct machine_config *cfg, const char *hex);
 /* Write hex bytes at a physical address. */
 void tm_poke(struct machine *m, paddr_t at, const char *hex);
 /* Run until HLT (or 1,000,000 instructions). */
