@@ -173,6 +173,30 @@ static uint32_t chunks_of(const struct code_page *cp)
 	return mask;
 }
 
+/* The only instruction of a dropped block. Links made before the drop
+ * may still lead to the block (dropping blocks does not move the link
+ * epoch, which would throw away every link in the cache), so it becomes
+ * a block that retires nothing and leaves EIP alone: the run loop then
+ * looks the address up afresh. The kick keeps it from linking onward (a
+ * chain of dropped blocks would grow with every rewrite of the code). */
+static void op_dead_block(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	c->next_eip = c->eip;
+	c->icount--; /* the run loop counts the block's last instruction */
+	cpu_kick(c);
+}
+
+/* A block that may be running: only its header and first instruction
+ * change (the loop has its end already, and reads a later instruction's
+ * idx and eoff when it leaves early). */
+static void kill_block(struct block *b)
+{
+	b->mode = BLOCK_DEAD;
+	b->n = 1;
+	b->insns[0].fn = op_dead_block;
+}
+
 /* Unlink the blocks of addr's page that overlap [addr, addr+len); *lo and
  * *hi get the page offsets their bytes spanned. Returns how many went. */
 static unsigned drop_overlapping(struct icache *ic, paddr_t addr, unsigned len, unsigned *lo,
@@ -191,7 +215,7 @@ static unsigned drop_overlapping(struct icache *ic, paddr_t addr, unsigned len, 
 			*hi = start + b->nbytes > *hi ? start + b->nbytes : *hi;
 			*p = b->pnext;
 			unhash(ic, b);
-			b->mode = BLOCK_DEAD; /* the caller moves the link epoch */
+			kill_block(b);
 			dropped++;
 			continue;
 		}

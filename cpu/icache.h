@@ -13,7 +13,7 @@
 #define BLOCK_MAX_INSNS 64
 
 #define BLOCK_LINKS 4
-#define BLOCK_DEAD 0xFF /* mode of a block dropped from the cache */
+#define BLOCK_DEAD 0xFF /* mode of a block dropped from the cache (then a no-op, icache.c) */
 
 struct block {
 	paddr_t paddr;   /* physical address of the first byte */
@@ -24,9 +24,11 @@ struct block {
 	uint32_t ip_mask; /* 0xFFFF in a 16-bit code segment, else 0xFFFFFFFF */
 	/* Blocks that ran after this one, at EIP link_eip[k]. The links hold
 	 * while the TLB epoch is link_epoch: the epoch also moves whenever CS
-	 * or the CPL is loaded and whenever blocks are invalidated or freed, so
-	 * an equal epoch means the same CS base, limit and D bit, the same
-	 * linear-to-physical mapping and a block still cached. */
+	 * or the CPL is loaded and whenever the arena is flushed, so an equal
+	 * epoch means the same CS base, limit and D bit, the same
+	 * linear-to-physical mapping and a block still in the arena. A link
+	 * may lead to a block invalidated since: that one runs as a no-op
+	 * that sends the run loop to a fresh lookup (icache.c). */
 	uint64_t link_epoch;
 	uint32_t link_eip[BLOCK_LINKS];
 	struct block *link[BLOCK_LINKS];

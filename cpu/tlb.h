@@ -32,8 +32,8 @@ _Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry is not 32 bytes");
 struct tlb {
 	struct tlb_entry e[2][TLB_SIZE]; /* [0] supervisor (CPL 0-2), [1] user (CPL 3) */
 	/* Changes whenever a translation may have changed, CS or the CPL was
-	 * loaded, or decoded blocks were dropped: block links (exec.c, icache.h)
-	 * made under another epoch are not used. */
+	 * loaded, or the block arena was flushed: block links (exec.c,
+	 * icache.h) made under another epoch are not used. */
 	uint64_t epoch;
 	/* Entries filled since the last flush (index user * TLB_SIZE + slot),
 	 * so that a flush clears those only: code that switches between real

@@ -279,6 +279,32 @@ Test(perf_smc, store_into_an_earlier_block)
 	tm_free(m);
 }
 
+/* Dropping blocks leaves the links to them (exec.c): a link made before
+ * the drop must lead to the new code. The first pass links the block at
+ * 15h to the one at 0; the second patches the block at 0 and then jumps
+ * to it through that link. */
+Test(perf_smc, link_to_a_block_patched_since)
+{
+	struct machine *m = tm_new("b0 11"                /* 0: mov al, 11h */
+				   "43"                   /* 2: inc bx */
+				   "80 fb 03"             /* 3: cmp bl, 3 */
+				   "74 0f"                /* 6: je 17h */
+				   "80 fb 02"             /* 8: cmp bl, 2 */
+				   "75 08"                /* b: jne 15h */
+				   "2e c6 06 01 00 22"    /* d: mov byte [cs:1], 22h */
+				   "eb 00"                /* 13: jmp 15h */
+				   "eb e9"                /* 15: jmp 0 */
+				   "f4");                 /* 17: hlt */
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBX].d = 0;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EBX].d, 3, "the loop ran three times");
+	cr_assert_eq(c->eip, 0x18);
+	cr_assert_eq(c->icount, 7 + 9 + 5, "the dropped block retired nothing");
+	cr_assert_eq(c->r[R_EAX].b[0], 0x22, "the linked jump ran the new code");
+	tm_free(m);
+}
+
 /* Code written by a device (DMA goes through memmap_write) over code that
  * already ran. */
 Test(perf_smc, dma_over_executed_code)
