@@ -24,6 +24,7 @@ int cpu_init(struct cpu *c, struct memmap *mem, const struct cpu_callbacks *cb)
 {
 	memset(c, 0, sizeof(*c));
 	c->tlb.n_live = TLB_LIVE_MAX + 1; /* zeroed tags are not invalid ones: clear all */
+	tlb_changed(&c->tlb);              /* a stamp no CS state has */
 	c->mem = mem;
 	c->cb = *cb;
 	c->icache = icache_new(mem);

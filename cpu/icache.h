@@ -23,13 +23,14 @@ struct block {
 	uint8_t link_next; /* link slot to fill next */
 	uint32_t ip_mask; /* 0xFFFF in a 16-bit code segment, else 0xFFFFFFFF */
 	/* Blocks that ran after this one, at EIP link_eip[k]. The links hold
-	 * while the TLB epoch is link_epoch: the epoch also moves whenever CS
-	 * or the CPL is loaded and whenever the arena is flushed, so an equal
-	 * epoch means the same CS base, limit and D bit, the same
-	 * linear-to-physical mapping and a block still in the arena. A link
-	 * may lead to a block invalidated since: that one runs as a no-op
+	 * while the TLB's link stamp is link_stamp (tlb.h): the epoch in it
+	 * moves whenever translations change and whenever the arena is
+	 * flushed, and its other part names the CS base, limit and D bit and
+	 * the CPL, so an equal stamp means the same code segment and CPL, the
+	 * same linear-to-physical mapping and a block still in the arena. A
+	 * link may lead to a block invalidated since: that one runs as a no-op
 	 * that sends the run loop to a fresh lookup (icache.c). */
-	uint64_t link_epoch;
+	uint64_t link_stamp;
 	uint32_t link_eip[BLOCK_LINKS];
 	struct block *link[BLOCK_LINKS];
 	struct block *hnext; /* chain in the lookup hash */

@@ -41,7 +41,35 @@ void seg_update_chk(struct cpu *c, unsigned s)
 	sg->rd_max = (chk & SEG_DENY_READ) ? -1 : (int64_t)sg->limit;
 	sg->wr_max = (chk & SEG_DENY_WRITE) ? -1 : (int64_t)sg->limit;
 	if (s == S_CS)
-		tlb_changed(&c->tlb); /* block links hold for one CS and CPL only */
+		mmu_cs_changed(c);
+}
+
+static bool tlb_cs_eq(const struct tlb_cs *a, const struct tlb_cs *b)
+{
+	return a->base == b->base && a->limit == b->limit && a->d == b->d && a->cpl == b->cpl;
+}
+
+/* Name the CS state in this epoch (tlb.h) and make it the stamp's. */
+void mmu_cs_changed(struct cpu *c)
+{
+	struct tlb *t = &c->tlb;
+	const struct seg *cs = &c->seg[S_CS];
+	struct tlb_cs now = { cs->base, cs->limit, (cs->ar & AR_DB) != 0, c->cpl };
+	unsigned k = t->last_cs;
+	if (k >= t->n_cs || !tlb_cs_eq(&t->cs[k], &now)) {
+		for (k = 0; k < t->n_cs && !tlb_cs_eq(&t->cs[k], &now); k++)
+			;
+		if (k == t->n_cs) {
+			if (k == TLB_CS_MAX) {
+				tlb_changed(t);
+				k = 0;
+			}
+			t->cs[k] = now;
+			t->n_cs = k + 1;
+		}
+	}
+	t->last_cs = k;
+	t->stamp = t->epoch << 8 | k;
 }
 
 _Noreturn static void page_fault(struct cpu *c, laddr_t la, uint32_t err)
