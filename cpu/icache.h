@@ -53,7 +53,9 @@ struct block {
 struct code_page {
 	paddr_t page;
 	struct code_page *next;
-	uint8_t bits[PAGE_SIZE / 8];
+	/* Bit n of byte n / 8 is page offset n; 8 spare zero bytes at the
+	 * end let a 64-bit load start at any byte of the map. */
+	uint8_t bits[PAGE_SIZE / 8 + 8];
 };
 
 struct icache {
@@ -64,6 +66,7 @@ struct icache {
 	struct block *hash[1u << ICACHE_HASH_BITS];
 	struct block *page_hash[1u << ICACHE_PAGE_HASH_BITS];
 	struct code_page *code_pages[1u << ICACHE_PAGE_HASH_BITS];
+	struct code_page *last_cp; /* the map found last (writes repeat on one page) */
 	struct block *scratch; /* room for one instruction */
 };
 

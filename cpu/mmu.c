@@ -182,6 +182,20 @@ uint32_t mmu_read_slow(struct cpu *c, laddr_t la, unsigned size, unsigned acc)
 	return v;
 }
 
+/* Constant-size copies: a variable-size memcpy is a library call, and
+ * every store beside code in its page comes this way. */
+static void store_sized(uint8_t *p, uint32_t v, unsigned size)
+{
+	if (size == 4)
+		host_st32(p, v);
+	else if (size == 2)
+		host_st16(p, (uint16_t)v);
+	else if (size == 1)
+		host_st8(p, (uint8_t)v);
+	else
+		memcpy(p, &v, size);
+}
+
 void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsigned acc)
 {
 	cpu_sync_icount(c); /* MMIO devices read the board's clock */
@@ -193,7 +207,7 @@ void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsign
 	struct tlb_entry *e = tlb_entry_acc(c, la, acc);
 	if (e->tag_code == tlb_tag_of(la, size)) {
 		cpu_invalidate_code(c, e->paddr | (la & (PAGE_SIZE - 1)), size);
-		memcpy((uint8_t *)(e->addend + la), &v, size);
+		store_sized((uint8_t *)(e->addend + la), v, size);
 		return;
 	}
 	if (size <= in_page) {

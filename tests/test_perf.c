@@ -563,6 +563,25 @@ Test(perf_smc, data_beside_code_keeps_the_blocks)
 	tm_free(m);
 }
 
+/* The byte map is read up to 57 bits at a time: ranges longer than that,
+ * at any alignment, and ranges that run past the page's end. */
+Test(perf_smc, long_writes_beside_code)
+{
+	struct machine *m = tm_new("f4");
+	struct icache *ic = tm_cpu(m)->icache;
+	paddr_t page = 0x200000;
+	insert_block(ic, page + 0x400, 0x10);
+	insert_block(ic, page + 0xFF0, 0x10);
+	cr_assert_eq(icache_invalidate(ic, page + 0x381, 0x7F), 0, "127 bytes up to the block");
+	cr_assert_eq(icache_invalidate(ic, page + 0x410, 0x100), 0, "256 bytes after it");
+	cr_assert_eq(icache_invalidate(ic, page + 0xF00, 0xF0), 0, "up to the last block");
+	cr_assert_eq(icache_invalidate(ic, page + 0x397, 0x6A), 1, "its first byte, 106 bytes on");
+	cr_assert_null(icache_lookup(ic, page + 0x400, 1));
+	cr_assert_eq(icache_invalidate(ic, page + 0xF03, 0x200), 1, "past the page's end");
+	cr_assert_null(icache_lookup(ic, page + 0xFF0, 1));
+	tm_free(m);
+}
+
 /* ---- TLB flushes clear what was filled (a list, or everything when it overflows) ---- */
 
 #include "cpu/mmu.h"
