@@ -180,6 +180,24 @@ Test(perf_jcc, o32_target_beyond_cs_limit_faults)
 	tm_free(m);
 }
 
+/* The 16-bit forms (per-condition handlers too): the target wraps at
+ * 64 KiB (SDM vol. 2, Jcc: "EIP <- EIP + rel; IF OperandSize = 16 THEN
+ * EIP <- EIP AND 0000FFFFH"). */
+Test(perf_jcc, o16_target_wraps_at_64k)
+{
+	struct machine *m = tm_new("b3 07 f4");           /* 0: mov bl, 7; hlt */
+	tm_poke(m, TM_CODE + 0xFFE0, "31 c0"               /* xor ax, ax: ZF = 1 */
+				     "75 10"               /* jnz: not taken */
+				     "0f 84 18 00");       /* jz +18h: FFE8h + 18h wraps to 0 */
+	struct cpu *c = tm_cpu(m);
+	c->eip = 0xFFE0;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EBX].b[0], 7);
+	cr_assert_eq(c->eip, 3);
+	cr_assert_eq(c->seg[S_CS].sel, 0x1000);
+	tm_free(m);
+}
+
 /* ---- base + displacement MOV/MOVZX/LEA forms (32-bit addressing) ---- */
 
 Test(perf_mov, base_disp_forms)
