@@ -198,6 +198,40 @@ Test(perf_jcc, o16_target_wraps_at_64k)
 	tm_free(m);
 }
 
+/* ---- 32-bit PUSH/POP of a register with a 16-bit stack (real mode) ---- */
+
+/* SP wraps at 64 KiB and ESP's upper half stays (SDM vol. 2, PUSH and POP:
+ * the stack-address size is SS.B's). */
+Test(perf_stack, o32_push_pop_with_a_16bit_stack)
+{
+	/* push eax; push dword 5; pop ebx; pop ecx; hlt */
+	struct machine *m = tm_new("66 50 66 6a 05 66 5b 66 59 f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EAX].d = 0x11223344;
+	c->r[R_ESP].d = 0xABCD0002; /* the first push wraps SP below 0 */
+	tm_run(m);
+	cr_assert_eq(c->seg[S_CS].sel, 0, "the push wrapping inside its bytes faults (#SS)");
+	cr_assert_eq(c->eip, TM_HANDLERS + EXC_SS + 1);
+	tm_free(m);
+	m = tm_new("66 50 66 6a 05 66 5b 66 59 f4");
+	c = tm_cpu(m);
+	/* Twice: the second run finds the stack page in the TLB (fast paths). */
+	for (unsigned run = 0; run < 2; run++) {
+		c->r[R_EAX].d = 0x11223344 + run;
+		c->r[R_ESP].d = 0xABCD0000;
+		c->eip = 0;
+		c->halted = false;
+		tm_run(m);
+		cr_assert_eq(c->eip, 10, "ran to the HLT");
+		cr_assert_eq(tm_peek32(m, 0xFFFC), 0x11223344 + run, "pushed at SS:FFFC");
+		cr_assert_eq(tm_peek32(m, 0xFFF8), 5);
+		cr_assert_eq(c->r[R_EBX].d, 5);
+		cr_assert_eq(c->r[R_ECX].d, 0x11223344 + run);
+		cr_assert_eq(c->r[R_ESP].d, 0xABCD0000, "SP wrapped back, the upper half untouched");
+	}
+	tm_free(m);
+}
+
 /* ---- base + displacement MOV/MOVZX/LEA forms (32-bit addressing) ---- */
 
 Test(perf_mov, base_disp_forms)
