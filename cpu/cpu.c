@@ -24,6 +24,7 @@ int cpu_init(struct cpu *c, struct memmap *mem, const struct cpu_callbacks *cb)
 {
 	memset(c, 0, sizeof(*c));
 	c->tlb.n_live = TLB_LIVE_MAX + 1; /* zeroed tags are not invalid ones: clear all */
+	tlb_changed(&c->tlb);              /* a stamp no CS state has */
 	c->mem = mem;
 	c->cb = *cb;
 	c->icache = icache_new(mem);
@@ -168,10 +169,9 @@ void cpu_flush_tlb(struct cpu *c, bool keep_global)
 
 void cpu_invalidate_code(struct cpu *c, paddr_t addr, unsigned len)
 {
-	if (icache_invalidate(c->icache, addr, len)) {
-		tlb_changed(&c->tlb); /* block links may point at dropped blocks */
-		cpu_kick(c);          /* the running block may be among them */
-	}
+	/* Links to the dropped blocks stay: they run as no-ops (icache.c). */
+	if (icache_invalidate(c->icache, addr, len))
+		cpu_kick(c); /* the running block may be among them */
 }
 
 _Noreturn void cpu_raise(struct cpu *c, int vector, int32_t error)

@@ -252,10 +252,15 @@ static inline bool cpu_prot_mode(const struct cpu *c) { return (c->cr0 & CR0_PE)
 
 /* Every CPL change goes through here: it also selects the TLB table that
  * non-ACC_SYS accesses use (supervisor for CPL 0-2, user for CPL 3). */
+/* After CS or the CPL changed: the block links to use (cpu/tlb.h). */
+void mmu_cs_changed(struct cpu *c);
 static inline void cpu_set_cpl(struct cpu *c, unsigned cpl)
 {
+	bool changed = c->cpl != cpl;
 	c->cpl = (uint8_t)cpl;
 	c->tlb_cur = c->tlb.e[cpl == 3];
+	if (changed)
+		mmu_cs_changed(c);
 }
 
 /* Register access */

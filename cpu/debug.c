@@ -78,8 +78,22 @@ static uint32_t code_hits(const struct cpu *c)
 	return hits;
 }
 
+/* DR0-DR3 and DR7 as debug_refresh last saw them: it would change nothing. */
+static bool debug_regs_seen(const struct cpu *c)
+{
+	const uint32_t *s = c->dbg.seen;
+	return ((c->dr[0] ^ s[0]) | (c->dr[1] ^ s[1]) | (c->dr[2] ^ s[2]) | (c->dr[3] ^ s[3]) |
+		(c->dr[7] ^ s[4])) == 0;
+}
+
 bool debug_before(struct cpu *c)
 {
+	/* Every kick (POPF, STI, an IRQ, a far transfer) comes here: the
+	 * common case, no breakpoint and neither TF nor RF, is a few compares. */
+	if (likely(debug_regs_seen(c) && !(c->dr[7] & 0xFF) && !(c->eflags & (F_TF | F_RF)))) {
+		c->dbg.active = false;
+		return false;
+	}
 	debug_refresh(c);
 	bool bps = (c->dr[7] & 0xFF) != 0;
 	c->dbg.active = bps || (c->eflags & (F_TF | F_RF));

@@ -47,7 +47,7 @@ static struct block *decode_uncached(struct cpu *c, bool d32)
 		cpu_raise(c, EXC_GP, 0);
 	b->insns[0].idx = 0;
 	b->insns[0].eoff = 0;
-	b->link_epoch = UINT64_MAX; /* never linked: no epoch reaches this */
+	b->link_stamp = UINT64_MAX; /* never linked: no stamp reaches this */
 	b->n = 1;
 	b->nbytes = b->insns[0].len;
 	b->mode = d32;
@@ -101,7 +101,7 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 	b->mode = mode;
 	b->ip_mask = mode ? 0xFFFFFFFFu : 0xFFFFu;
 	b->link_next = 0;
-	b->link_epoch = c->tlb.epoch;
+	b->link_stamp = c->tlb.stamp;
 	for (unsigned k = 0; k < BLOCK_LINKS; k++)
 		b->link[k] = NULL;
 	bool first_code = memmap_page(c->mem, pa)->code == 0;
@@ -134,23 +134,23 @@ static const struct block *current_block(struct cpu *c)
 }
 
 /* The block at CS:EIP after prev ran: through prev's links when the
- * epoch is unchanged (icache.h) and one was made at this EIP, else the
- * full lookup, whose result becomes one of prev's links. */
+ * link stamp is unchanged (icache.h, tlb.h) and one was made at this EIP,
+ * else the full lookup, whose result becomes one of prev's links. */
 static const struct block *next_block(struct cpu *c, struct block *prev)
 {
 	uint32_t eip = c->eip;
-	if (likely(prev->link_epoch == c->tlb.epoch)) {
+	if (likely(prev->link_stamp == c->tlb.stamp)) {
 		for (unsigned k = 0; k < BLOCK_LINKS; k++)
 			if (prev->link_eip[k] == eip && prev->link[k])
 				return prev->link[k];
 	}
-	uint64_t epoch = c->tlb.epoch;
+	uint64_t stamp = c->tlb.stamp;
 	const struct block *b = current_block(c);
 	struct block *scratch = icache_scratch(c->icache);
-	if (c->tlb.epoch != epoch || b == scratch || prev == scratch)
+	if (c->tlb.stamp != stamp || b == scratch || prev == scratch)
 		return b;
-	if (prev->link_epoch != epoch) {
-		prev->link_epoch = epoch;
+	if (prev->link_stamp != stamp) {
+		prev->link_stamp = stamp;
 		for (unsigned k = 0; k < BLOCK_LINKS; k++)
 			prev->link[k] = NULL;
 	}

@@ -43,6 +43,7 @@ static void free_code_pages(struct icache *ic)
 			free(cp);
 		}
 	}
+	ic->last_cp = NULL;
 }
 
 void icache_free(struct icache *ic)
@@ -57,9 +58,11 @@ void icache_free(struct icache *ic)
 
 static struct code_page *code_page_of(struct icache *ic, paddr_t page)
 {
+	if (ic->last_cp && ic->last_cp->page == page)
+		return ic->last_cp;
 	for (struct code_page *cp = ic->code_pages[page_hash_of(page)]; cp; cp = cp->next)
 		if (cp->page == page)
-			return cp;
+			return ic->last_cp = cp;
 	return NULL;
 }
 
@@ -76,12 +79,24 @@ static void set_code_bits(struct code_page *cp, unsigned off, unsigned len)
 		cp->bits[off >> 3] |= (uint8_t)(1u << (off & 7));
 }
 
+/* Whether any of len (1 to 57) bits from off are set: one unaligned
+ * little-endian load of the 8 map bytes from off's. Bits past the page's
+ * end read the map's spare bytes, which are zero. */
+static bool code_bits57(const struct code_page *cp, unsigned off, unsigned len)
+{
+	uint64_t w;
+	memcpy(&w, cp->bits + (off >> 3), sizeof(w));
+	return (w >> (off & 7)) & ((UINT64_C(1) << len) - 1);
+}
+
 static bool any_code_bits(const struct code_page *cp, unsigned off, unsigned len)
 {
-	for (unsigned n = off; n < off + len && n < PAGE_SIZE; n++)
-		if (cp->bits[n >> 3] & (1u << (n & 7)))
+	if (len > PAGE_SIZE - off)
+		len = PAGE_SIZE - off;
+	for (; len > 57; off += 57, len -= 57)
+		if (code_bits57(cp, off, 57))
 			return true;
-	return false;
+	return len && code_bits57(cp, off, len);
 }
 
 /* Note b's bytes in its page's byte map (created on first use). Without
@@ -173,6 +188,30 @@ static uint32_t chunks_of(const struct code_page *cp)
 	return mask;
 }
 
+/* The only instruction of a dropped block. Links made before the drop
+ * may still lead to the block (dropping blocks does not move the link
+ * epoch, which would throw away every link in the cache), so it becomes
+ * a block that retires nothing and leaves EIP alone: the run loop then
+ * looks the address up afresh. The kick keeps it from linking onward (a
+ * chain of dropped blocks would grow with every rewrite of the code). */
+static void op_dead_block(struct cpu *c, const struct insn *i)
+{
+	(void)i;
+	c->next_eip = c->eip;
+	c->icount--; /* the run loop counts the block's last instruction */
+	cpu_kick(c);
+}
+
+/* A block that may be running: only its header and first instruction
+ * change (the loop has its end already, and reads a later instruction's
+ * idx and eoff when it leaves early). */
+static void kill_block(struct block *b)
+{
+	b->mode = BLOCK_DEAD;
+	b->n = 1;
+	b->insns[0].fn = op_dead_block;
+}
+
 /* Unlink the blocks of addr's page that overlap [addr, addr+len); *lo and
  * *hi get the page offsets their bytes spanned. Returns how many went. */
 static unsigned drop_overlapping(struct icache *ic, paddr_t addr, unsigned len, unsigned *lo,
@@ -191,7 +230,7 @@ static unsigned drop_overlapping(struct icache *ic, paddr_t addr, unsigned len, 
 			*hi = start + b->nbytes > *hi ? start + b->nbytes : *hi;
 			*p = b->pnext;
 			unhash(ic, b);
-			b->mode = BLOCK_DEAD; /* the caller moves the link epoch */
+			kill_block(b);
 			dropped++;
 			continue;
 		}
@@ -227,10 +266,11 @@ static void rebuild_code_bits(struct icache *ic, struct code_page *cp, unsigned 
 	}
 }
 
-unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
+/* Apart, so that the common case (icache_invalidate) needs no stack frame. */
+static __attribute__((noinline)) unsigned invalidate_blocks(struct icache *ic, paddr_t addr,
+							    unsigned len, struct code_page *cp)
 {
 	paddr_t page = addr & PAGE_MASK;
-	struct code_page *cp = code_page_of(ic, page);
 	if (cp && !any_code_bits(cp, addr & (PAGE_SIZE - 1), len))
 		return 0; /* data beside code in the same chunk */
 	unsigned lo, hi;
@@ -239,6 +279,15 @@ unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
 		rebuild_code_bits(ic, cp, lo, hi);
 	memmap_page(ic->mem, addr)->code = cp ? chunks_of(cp) : chunks_by_walk(ic, page);
 	return dropped;
+}
+
+unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len)
+{
+	/* A CPU store: data beside code in the same chunk, most likely. */
+	struct code_page *cp = code_page_of(ic, addr & PAGE_MASK);
+	if (cp && len <= 57 && !code_bits57(cp, addr & (PAGE_SIZE - 1), len))
+		return 0;
+	return invalidate_blocks(ic, addr, len, cp);
 }
 
 void icache_flush(struct icache *ic)

@@ -13,7 +13,7 @@
 #define BLOCK_MAX_INSNS 64
 
 #define BLOCK_LINKS 4
-#define BLOCK_DEAD 0xFF /* mode of a block dropped from the cache */
+#define BLOCK_DEAD 0xFF /* mode of a block dropped from the cache (then a no-op, icache.c) */
 
 struct block {
 	paddr_t paddr;   /* physical address of the first byte */
@@ -23,11 +23,14 @@ struct block {
 	uint8_t link_next; /* link slot to fill next */
 	uint32_t ip_mask; /* 0xFFFF in a 16-bit code segment, else 0xFFFFFFFF */
 	/* Blocks that ran after this one, at EIP link_eip[k]. The links hold
-	 * while the TLB epoch is link_epoch: the epoch also moves whenever CS
-	 * or the CPL is loaded and whenever blocks are invalidated or freed, so
-	 * an equal epoch means the same CS base, limit and D bit, the same
-	 * linear-to-physical mapping and a block still cached. */
-	uint64_t link_epoch;
+	 * while the TLB's link stamp is link_stamp (tlb.h): the epoch in it
+	 * moves whenever translations change and whenever the arena is
+	 * flushed, and its other part names the CS base, limit and D bit and
+	 * the CPL, so an equal stamp means the same code segment and CPL, the
+	 * same linear-to-physical mapping and a block still in the arena. A
+	 * link may lead to a block invalidated since: that one runs as a no-op
+	 * that sends the run loop to a fresh lookup (icache.c). */
+	uint64_t link_stamp;
 	uint32_t link_eip[BLOCK_LINKS];
 	struct block *link[BLOCK_LINKS];
 	struct block *hnext; /* chain in the lookup hash */
@@ -50,7 +53,9 @@ struct block {
 struct code_page {
 	paddr_t page;
 	struct code_page *next;
-	uint8_t bits[PAGE_SIZE / 8];
+	/* Bit n of byte n / 8 is page offset n; 8 spare zero bytes at the
+	 * end let a 64-bit load start at any byte of the map. */
+	uint8_t bits[PAGE_SIZE / 8 + 8];
 };
 
 struct icache {
@@ -61,6 +66,7 @@ struct icache {
 	struct block *hash[1u << ICACHE_HASH_BITS];
 	struct block *page_hash[1u << ICACHE_PAGE_HASH_BITS];
 	struct code_page *code_pages[1u << ICACHE_PAGE_HASH_BITS];
+	struct code_page *last_cp; /* the map found last (writes repeat on one page) */
 	struct block *scratch; /* room for one instruction */
 };
 

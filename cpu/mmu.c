@@ -41,7 +41,35 @@ void seg_update_chk(struct cpu *c, unsigned s)
 	sg->rd_max = (chk & SEG_DENY_READ) ? -1 : (int64_t)sg->limit;
 	sg->wr_max = (chk & SEG_DENY_WRITE) ? -1 : (int64_t)sg->limit;
 	if (s == S_CS)
-		tlb_changed(&c->tlb); /* block links hold for one CS and CPL only */
+		mmu_cs_changed(c);
+}
+
+static bool tlb_cs_eq(const struct tlb_cs *a, const struct tlb_cs *b)
+{
+	return a->base == b->base && a->limit == b->limit && a->d == b->d && a->cpl == b->cpl;
+}
+
+/* Name the CS state in this epoch (tlb.h) and make it the stamp's. */
+void mmu_cs_changed(struct cpu *c)
+{
+	struct tlb *t = &c->tlb;
+	const struct seg *cs = &c->seg[S_CS];
+	struct tlb_cs now = { cs->base, cs->limit, (cs->ar & AR_DB) != 0, c->cpl };
+	unsigned k = t->last_cs;
+	if (k >= t->n_cs || !tlb_cs_eq(&t->cs[k], &now)) {
+		for (k = 0; k < t->n_cs && !tlb_cs_eq(&t->cs[k], &now); k++)
+			;
+		if (k == t->n_cs) {
+			if (k == TLB_CS_MAX) {
+				tlb_changed(t);
+				k = 0;
+			}
+			t->cs[k] = now;
+			t->n_cs = k + 1;
+		}
+	}
+	t->last_cs = k;
+	t->stamp = t->epoch << 8 | k;
 }
 
 _Noreturn static void page_fault(struct cpu *c, laddr_t la, uint32_t err)
@@ -154,6 +182,20 @@ uint32_t mmu_read_slow(struct cpu *c, laddr_t la, unsigned size, unsigned acc)
 	return v;
 }
 
+/* Constant-size copies: a variable-size memcpy is a library call, and
+ * every store beside code in its page comes this way. */
+static void store_sized(uint8_t *p, uint32_t v, unsigned size)
+{
+	if (size == 4)
+		host_st32(p, v);
+	else if (size == 2)
+		host_st16(p, (uint16_t)v);
+	else if (size == 1)
+		host_st8(p, (uint8_t)v);
+	else
+		memcpy(p, &v, size);
+}
+
 void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsigned acc)
 {
 	cpu_sync_icount(c); /* MMIO devices read the board's clock */
@@ -165,7 +207,7 @@ void mmu_write_slow(struct cpu *c, laddr_t la, uint32_t v, unsigned size, unsign
 	struct tlb_entry *e = tlb_entry_acc(c, la, acc);
 	if (e->tag_code == tlb_tag_of(la, size)) {
 		cpu_invalidate_code(c, e->paddr | (la & (PAGE_SIZE - 1)), size);
-		memcpy((uint8_t *)(e->addend + la), &v, size);
+		store_sized((uint8_t *)(e->addend + la), v, size);
 		return;
 	}
 	if (size <= in_page) {

@@ -5,10 +5,11 @@
  * SDM vol. 2, the Jcc page): only work the decoder already knows the answer
  * to is removed.
  *
- * Jcc with 32-bit operand size, CMOVcc r32,r32 and SETcc r8: one handler
- * per condition code, so the condition is a constant and the lazy-flags
- * fast path folds to a compare. A Jcc target beyond the CS limit raises
- * #GP(0) at the branch.
+ * Jcc (16- and 32-bit operand size), CMOVcc r32,r32 and SETcc r8: one
+ * handler per condition code, so the condition is a constant and the
+ * lazy-flags fast path folds to a compare (real-mode firmware and boot
+ * loaders poll in 16-bit Jcc loops). The 16-bit target wraps at 64 KiB;
+ * a Jcc target beyond the CS limit raises #GP(0) at the branch.
  *
  * MOV, MOVZX and LEA with a 32-bit address and no index register (base +
  * displacement, the stack-frame and structure-field forms): the offset is
@@ -32,6 +33,15 @@
 	{                                                                      \
 		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
 			uint32_t target = c->next_eip + i->imm;                \
+			if (target > c->seg[S_CS].limit)                       \
+				cpu_raise(c, EXC_GP, 0);                       \
+			c->next_eip = target;                                  \
+		}                                                              \
+	}                                                                      \
+	static void op_jcc16_##cc(struct cpu *c, const struct insn *i)         \
+	{                                                                      \
+		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
+			uint32_t target = (c->next_eip + i->imm) & 0xFFFF;     \
 			if (target > c->seg[S_CS].limit)                       \
 				cpu_raise(c, EXC_GP, 0);                       \
 			c->next_eip = target;                                  \
@@ -72,6 +82,7 @@ DEFINE_CC(15)
 	}
 
 static const insn_fn jcc32_by_cc[16] = BY_CC(op_jcc32_);
+static const insn_fn jcc16_by_cc[16] = BY_CC(op_jcc16_);
 static const insn_fn cmov32_r_by_cc[16] = BY_CC(op_cmov32_r_);
 static const insn_fn setcc_r_by_cc[16] = BY_CC(op_setcc_r_);
 
@@ -146,6 +157,8 @@ insn_fn ops_fast_pick(const struct insn *i)
 {
 	if (i->fn == op_Jcc_Jb32 || i->fn == op_Jcc_Jv32)
 		return jcc32_by_cc[i->op & 15];
+	if (i->fn == op_Jcc_Jb16 || i->fn == op_Jcc_Jv16)
+		return jcc16_by_cc[i->op & 15];
 	if (i->fn == op_CMOVcc_GdEd_r)
 		return cmov32_r_by_cc[i->op & 15];
 	if (i->fn == op_SETcc_Eb_r)

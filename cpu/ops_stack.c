@@ -28,11 +28,19 @@ static unsigned iopl(const struct cpu *c) { return (c->eflags & F_IOPL) >> 12; }
 
 void op_PUSH_Rw(struct cpu *c, const struct insn *i) { cpu_push16(c, c->r[i->reg].w); }
 /* 32-bit pushes of a value known before the push: a frameless fast path
- * and a slow twin (cpu/stack.h, stack_fast_push32). PUSH ESP pushes the
- * value ESP had before the instruction: it is read before the commit. */
+ * and a slow twin (cpu/stack.h, stack_fast_push32), which has a fast path
+ * of its own for a 16-bit stack. PUSH ESP pushes the value ESP had before
+ * the instruction: it is read before the commit. */
 #define PUSH32_FAST(name, value)                                              \
 	static MMU_SLOW void name##_slow(struct cpu *c, const struct insn *i) \
 	{                                                                     \
+		uint32_t esp;                                                 \
+		uint8_t *p;                                                   \
+		if (stack_fast_push32_sp16(c, &esp, &p)) {                    \
+			host_st32(p, value);                                  \
+			c->r[R_ESP].d = esp;                                  \
+			return;                                               \
+		}                                                             \
 		cpu_push32(c, value);                                         \
 	}                                                                     \
 	void name(struct cpu *c, const struct insn *i)                        \
@@ -74,6 +82,14 @@ void op_POP_Rw(struct cpu *c, const struct insn *i)
 
 static MMU_SLOW void op_POP_Rd_slow(struct cpu *c, const struct insn *i)
 {
+	uint32_t esp;
+	uint8_t *p;
+	if (stack_fast_pop32_sp16(c, &esp, &p)) {
+		uint32_t v = host_ld32(p);
+		c->r[R_ESP].d = esp;
+		c->r[i->reg].d = v;
+		return;
+	}
 	uint32_t v = cpu_pop32(c);
 	c->r[i->reg].d = v;
 }

@@ -46,11 +46,16 @@ static void need_cpl0(struct cpu *c)
 
 /* ---- control registers ---- */
 
-/* After CR0 changes: segment checks depend on PE, translations on PG/WP. */
-static void cr0_changed(struct cpu *c)
+/* After CR0 changes from old: segment checks depend on PE, translations
+ * on PG and WP (SDM vol. 3, 4.10.4.1: a MOV to CR0 that changes PG
+ * invalidates the TLBs). The TLB holds nothing else from CR0, so a PE
+ * switch alone (a BIOS call from protected mode through real mode) keeps
+ * it and the block links that rely on it. */
+static void cr0_changed(struct cpu *c, uint32_t old)
 {
 	cpu_refresh_segs(c);
-	cpu_flush_tlb(c, false);
+	if ((old ^ c->cr0) & (CR0_PG | CR0_WP))
+		cpu_flush_tlb(c, false);
 	cpu_kick(c);
 }
 
@@ -61,8 +66,9 @@ static void write_cr0(struct cpu *c, uint32_t v)
 		cpu_raise(c, EXC_GP, 0);
 	if ((v & CR0_NW) && !(v & CR0_CD))
 		cpu_raise(c, EXC_GP, 0);
+	uint32_t old = c->cr0;
 	c->cr0 = v;
-	cr0_changed(c);
+	cr0_changed(c, old);
 }
 
 static void write_cr4(struct cpu *c, uint32_t v)
@@ -192,8 +198,9 @@ void op_SMSW_Ed_m(struct cpu *c, const struct insn *i) { op_SMSW_Ew_m(c, i); }
 static void lmsw(struct cpu *c, uint16_t v)
 {
 	need_cpl0(c);
+	uint32_t old = c->cr0;
 	c->cr0 = (c->cr0 & ~(CR0_MP | CR0_EM | CR0_TS)) | (v & (CR0_PE | CR0_MP | CR0_EM | CR0_TS));
-	cr0_changed(c);
+	cr0_changed(c, old);
 }
 
 void op_LMSW_Ew_r(struct cpu *c, const struct insn *i) { lmsw(c, c->r[i->rm].w); }

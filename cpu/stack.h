@@ -74,4 +74,22 @@ static inline bool stack_fast_pop32(struct cpu *c, uint8_t **p)
 	return (c->seg[S_SS].ar & AR_DB) && cpu_fast_ptr(c, S_SS, c->r[R_ESP].d, 4, false, p);
 }
 
+/* The same with a 16-bit stack (SS.B clear: real mode, boot loaders),
+ * for the slow twins, so that the 32-bit fast paths above stay as they
+ * are: SP wraps at 64 KiB and ESP's upper half stays, so *esp gets the
+ * whole ESP to commit. A push or pop that would wrap inside its four
+ * bytes fails the limit check and takes the generic path. */
+static inline bool stack_fast_push32_sp16(struct cpu *c, uint32_t *esp, uint8_t **p)
+{
+	uint32_t sp = (c->r[R_ESP].d - 4) & 0xFFFF;
+	*esp = (c->r[R_ESP].d & 0xFFFF0000u) | sp;
+	return !(c->seg[S_SS].ar & AR_DB) && cpu_fast_ptr(c, S_SS, sp, 4, true, p);
+}
+static inline bool stack_fast_pop32_sp16(struct cpu *c, uint32_t *esp, uint8_t **p)
+{
+	uint32_t sp = c->r[R_ESP].d & 0xFFFF;
+	*esp = (c->r[R_ESP].d & 0xFFFF0000u) | ((sp + 4) & 0xFFFF);
+	return !(c->seg[S_SS].ar & AR_DB) && cpu_fast_ptr(c, S_SS, sp, 4, false, p);
+}
+
 #endif

@@ -14,6 +14,16 @@
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_INVALID 1u
 #define TLB_LIVE_MAX 256
+#define TLB_CS_MAX 32        /* CS states named per epoch */
+#define TLB_CS_UNNAMED 0xFFu /* the CS state current when the epoch moved */
+
+/* What a block link relies on besides the translations: the code
+ * segment's base, limit and D bit, and the CPL (which TLB half checks
+ * the fetch). */
+struct tlb_cs {
+	uint32_t base, limit;
+	uint8_t d, cpl;
+};
 
 /* 32 bytes, so that an entry's address is a shift and an add. */
 struct tlb_entry {
@@ -31,10 +41,19 @@ _Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry is not 32 bytes");
 
 struct tlb {
 	struct tlb_entry e[2][TLB_SIZE]; /* [0] supervisor (CPL 0-2), [1] user (CPL 3) */
-	/* Changes whenever a translation may have changed, CS or the CPL was
-	 * loaded, or decoded blocks were dropped: block links (exec.c, icache.h)
-	 * made under another epoch are not used. */
+	/* Changes whenever a translation may have changed, more CS states
+	 * were seen than cs[] names, or the block arena was flushed: block
+	 * links (exec.c, icache.h) made under another epoch are not used. */
 	uint64_t epoch;
+	/* Block links are made and used under stamp: the epoch and which CS
+	 * state (cs[], named on its first load in the epoch) is current. Code
+	 * that goes back and forth between a few code segments (real-mode far
+	 * calls, BIOS calls from protected mode through real mode) finds its
+	 * links again each time it returns to one. epoch < 2^56, so the stamp
+	 * is exact. */
+	uint64_t stamp;
+	unsigned n_cs, last_cs;
+	struct tlb_cs cs[TLB_CS_MAX];
 	/* Entries filled since the last flush (index user * TLB_SIZE + slot),
 	 * so that a flush clears those only: code that switches between real
 	 * and protected mode flushes often with few entries in use. n_live
@@ -43,6 +62,11 @@ struct tlb {
 	uint16_t live[TLB_LIVE_MAX];
 };
 
-static inline void tlb_changed(struct tlb *t) { t->epoch++; }
+static inline void tlb_changed(struct tlb *t)
+{
+	t->epoch++;
+	t->n_cs = 0;
+	t->stamp = t->epoch << 8 | TLB_CS_UNNAMED;
+}
 
 #endif

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "cpu/mmu.h"
+#include "cpu/seg.h"
 #include "tests/prot_util.h"
 
 Test(debug, tf_traps_after_one_instruction)
@@ -116,5 +117,29 @@ Test(debug, single_step_and_data_hit_share_one_db)
 	cr_assert_eq(c->eip, TM_HANDLERS + EXC_DB + 1);
 	cr_assert_eq(c->dr[6] & 0x400F, DR6_BS | 0x8);
 	cr_assert_eq(tm_peek32(m, 0x8000 - 12), TM_CODE + 7);
+	tm_free(m);
+}
+
+/* Disarming a data breakpoint (DR7 cleared, no other debug state) must
+ * still reach the refresh that lets the watched page back on the TLB's
+ * fast path: the attention pass skips it only when DR0-DR3 and DR7 are
+ * as last seen. */
+Test(debug, disarming_a_data_breakpoint_unwatches_the_page)
+{
+	/* mov word [2000h], 1234h; hlt */
+	struct machine *m = tm_new("c7 06 00 20 34 12 f4");
+	struct cpu *c = tm_cpu(m);
+	c->dr[0] = 0x2000;
+	c->dr[7] = 0x401 | (0x1u << 16) | (0x1u << 18); /* L0, write, 2 bytes */
+	tm_run(m);
+	cr_assert_eq(c->eip, TM_HANDLERS + EXC_DB + 1, "armed: #DB");
+	cr_assert(c->dbg.data);
+	c->dr[7] = 0x400;
+	cpu_load_seg(c, S_CS, 0x1000);
+	c->eip = 0;
+	c->halted = false;
+	tm_run(m);
+	cr_assert_eq(c->eip, 7, "disarmed: ran to the HLT");
+	cr_assert_not(c->dbg.data, "no page watched any more");
 	tm_free(m);
 }

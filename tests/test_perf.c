@@ -180,6 +180,58 @@ Test(perf_jcc, o32_target_beyond_cs_limit_faults)
 	tm_free(m);
 }
 
+/* The 16-bit forms (per-condition handlers too): the target wraps at
+ * 64 KiB (SDM vol. 2, Jcc: "EIP <- EIP + rel; IF OperandSize = 16 THEN
+ * EIP <- EIP AND 0000FFFFH"). */
+Test(perf_jcc, o16_target_wraps_at_64k)
+{
+	struct machine *m = tm_new("b3 07 f4");           /* 0: mov bl, 7; hlt */
+	tm_poke(m, TM_CODE + 0xFFE0, "31 c0"               /* xor ax, ax: ZF = 1 */
+				     "75 10"               /* jnz: not taken */
+				     "0f 84 18 00");       /* jz +18h: FFE8h + 18h wraps to 0 */
+	struct cpu *c = tm_cpu(m);
+	c->eip = 0xFFE0;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EBX].b[0], 7);
+	cr_assert_eq(c->eip, 3);
+	cr_assert_eq(c->seg[S_CS].sel, 0x1000);
+	tm_free(m);
+}
+
+/* ---- 32-bit PUSH/POP of a register with a 16-bit stack (real mode) ---- */
+
+/* SP wraps at 64 KiB and ESP's upper half stays (SDM vol. 2, PUSH and POP:
+ * the stack-address size is SS.B's). */
+Test(perf_stack, o32_push_pop_with_a_16bit_stack)
+{
+	/* push eax; push dword 5; pop ebx; pop ecx; hlt */
+	struct machine *m = tm_new("66 50 66 6a 05 66 5b 66 59 f4");
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EAX].d = 0x11223344;
+	c->r[R_ESP].d = 0xABCD0002; /* the first push wraps SP below 0 */
+	tm_run(m);
+	cr_assert_eq(c->seg[S_CS].sel, 0, "the push wrapping inside its bytes faults (#SS)");
+	cr_assert_eq(c->eip, TM_HANDLERS + EXC_SS + 1);
+	tm_free(m);
+	m = tm_new("66 50 66 6a 05 66 5b 66 59 f4");
+	c = tm_cpu(m);
+	/* Twice: the second run finds the stack page in the TLB (fast paths). */
+	for (unsigned run = 0; run < 2; run++) {
+		c->r[R_EAX].d = 0x11223344 + run;
+		c->r[R_ESP].d = 0xABCD0000;
+		c->eip = 0;
+		c->halted = false;
+		tm_run(m);
+		cr_assert_eq(c->eip, 10, "ran to the HLT");
+		cr_assert_eq(tm_peek32(m, 0xFFFC), 0x11223344 + run, "pushed at SS:FFFC");
+		cr_assert_eq(tm_peek32(m, 0xFFF8), 5);
+		cr_assert_eq(c->r[R_EBX].d, 5);
+		cr_assert_eq(c->r[R_ECX].d, 0x11223344 + run);
+		cr_assert_eq(c->r[R_ESP].d, 0xABCD0000, "SP wrapped back, the upper half untouched");
+	}
+	tm_free(m);
+}
+
 /* ---- base + displacement MOV/MOVZX/LEA forms (32-bit addressing) ---- */
 
 Test(perf_mov, base_disp_forms)
@@ -276,6 +328,32 @@ Test(perf_smc, store_into_an_earlier_block)
 	tm_run(m);
 	cr_assert_eq(c->r[R_EBX].d, 2, "the loop ran twice");
 	cr_assert_eq(c->r[R_EAX].b[0], 0x22, "the second pass ran the new code");
+	tm_free(m);
+}
+
+/* Dropping blocks leaves the links to them (exec.c): a link made before
+ * the drop must lead to the new code. The first pass links the block at
+ * 15h to the one at 0; the second patches the block at 0 and then jumps
+ * to it through that link. */
+Test(perf_smc, link_to_a_block_patched_since)
+{
+	struct machine *m = tm_new("b0 11"                /* 0: mov al, 11h */
+				   "43"                   /* 2: inc bx */
+				   "80 fb 03"             /* 3: cmp bl, 3 */
+				   "74 0f"                /* 6: je 17h */
+				   "80 fb 02"             /* 8: cmp bl, 2 */
+				   "75 08"                /* b: jne 15h */
+				   "2e c6 06 01 00 22"    /* d: mov byte [cs:1], 22h */
+				   "eb 00"                /* 13: jmp 15h */
+				   "eb e9"                /* 15: jmp 0 */
+				   "f4");                 /* 17: hlt */
+	struct cpu *c = tm_cpu(m);
+	c->r[R_EBX].d = 0;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EBX].d, 3, "the loop ran three times");
+	cr_assert_eq(c->eip, 0x18);
+	cr_assert_eq(c->icount, 7 + 9 + 5, "the dropped block retired nothing");
+	cr_assert_eq(c->r[R_EAX].b[0], 0x22, "the linked jump ran the new code");
 	tm_free(m);
 }
 
@@ -537,6 +615,25 @@ Test(perf_smc, data_beside_code_keeps_the_blocks)
 	tm_free(m);
 }
 
+/* The byte map is read up to 57 bits at a time: ranges longer than that,
+ * at any alignment, and ranges that run past the page's end. */
+Test(perf_smc, long_writes_beside_code)
+{
+	struct machine *m = tm_new("f4");
+	struct icache *ic = tm_cpu(m)->icache;
+	paddr_t page = 0x200000;
+	insert_block(ic, page + 0x400, 0x10);
+	insert_block(ic, page + 0xFF0, 0x10);
+	cr_assert_eq(icache_invalidate(ic, page + 0x381, 0x7F), 0, "127 bytes up to the block");
+	cr_assert_eq(icache_invalidate(ic, page + 0x410, 0x100), 0, "256 bytes after it");
+	cr_assert_eq(icache_invalidate(ic, page + 0xF00, 0xF0), 0, "up to the last block");
+	cr_assert_eq(icache_invalidate(ic, page + 0x397, 0x6A), 1, "its first byte, 106 bytes on");
+	cr_assert_null(icache_lookup(ic, page + 0x400, 1));
+	cr_assert_eq(icache_invalidate(ic, page + 0xF03, 0x200), 1, "past the page's end");
+	cr_assert_null(icache_lookup(ic, page + 0xFF0, 1));
+	tm_free(m);
+}
+
 /* ---- TLB flushes clear what was filled (a list, or everything when it overflows) ---- */
 
 #include "cpu/mmu.h"
@@ -578,3 +675,125 @@ static void fill_and_flush(unsigned pages)
 
 Test(perf_tlb, flush_after_a_few_fills) { fill_and_flush(20); }
 Test(perf_tlb, flush_after_more_fills_than_the_list_holds) { fill_and_flush(700); }
+
+/* Block links are made under a stamp naming the CS base, limit, D bit and
+ * CPL (cpu/tlb.h), so code going back and forth between code segments
+ * finds its links again. These check that a kept link never runs the
+ * wrong code. */
+#include "cpu/seg.h"
+
+/* Run from 1000:0000 with a far return address 0:7FFC = seg:ip on the stack. */
+static void far_run(struct machine *m, uint16_t seg, uint16_t ip)
+{
+	struct cpu *c = tm_cpu(m);
+	char hex[16];
+	snprintf(hex, sizeof(hex), "%02x %02x %02x %02x", ip & 0xFF, ip >> 8, seg & 0xFF, seg >> 8);
+	tm_poke(m, 0x7FFC, hex);
+	c->r[R_ESP].d = 0x7FFC;
+	cpu_load_seg(c, S_CS, 0x1000);
+	c->eip = 0;
+	c->halted = false;
+	tm_run(m);
+}
+
+Test(perf_smc, retf_to_the_same_ip_in_another_segment)
+{
+	struct machine *m = tm_new("cb"); /* retf */
+	struct cpu *c = tm_cpu(m);
+	tm_poke(m, 0x20100, "b8 11 11 f4"); /* 2000:0100 mov ax, 1111h; hlt */
+	tm_poke(m, 0x30100, "b8 22 22 f4"); /* 3000:0100 mov ax, 2222h; hlt */
+	far_run(m, 0x2000, 0x100);
+	far_run(m, 0x2000, 0x100); /* through the link the first run made */
+	cr_assert_eq(c->r[R_EAX].w, 0x1111);
+	far_run(m, 0x3000, 0x100);
+	cr_assert_eq(c->r[R_EAX].w, 0x2222, "same IP, another CS base: another block");
+	cr_assert_eq(c->seg[S_CS].sel, 0x3000);
+	far_run(m, 0x2000, 0x100);
+	cr_assert_eq(c->r[R_EAX].w, 0x1111, "and back");
+	tm_free(m);
+}
+
+Test(perf_smc, real_mode_far_calls_keep_the_link_stamp)
+{
+	/* 1000:0000 mov cx, 100; call far 2000:0000; loop -7; hlt, and at
+	 * 2000:0000 inc ax; retf: one far call and one far return a turn. */
+	struct machine *m = tm_new("b9 64 00 9a 00 00 00 20 e2 f9 f4");
+	struct cpu *c = tm_cpu(m);
+	tm_poke(m, 0x20000, "40 cb");
+	c->r[R_EAX].d = 0;
+	tm_run(m); /* the first round makes the links */
+	cr_assert_eq(c->r[R_EAX].w, 100);
+	uint64_t stamp = c->tlb.stamp;
+	c->eip = 0;
+	c->halted = false;
+	tm_run(m);
+	cr_assert_eq(c->r[R_EAX].w, 200, "a far call and return into the same code");
+	cr_assert_eq(c->tlb.stamp, stamp, "back in 1000h, under the same stamp");
+	tm_free(m);
+}
+
+/* A link made under one CS limit must not serve a smaller one: the block
+ * at 0x6F0 runs past 0x6F8, so with that limit its fetch must fault
+ * (#GP, SDM vol. 3, 20.1.1 and the limit check on every fetch). */
+Test(perf_smc, link_made_under_a_larger_cs_limit_is_not_used)
+{
+	struct machine *m = tm_new("ff e3"); /* jmp bx */
+	struct cpu *c = tm_cpu(m);
+	/* 1000:06F0 mov ax, 1111h; 12 nops; hlt: 16 bytes in one block. */
+	tm_poke(m, TM_CODE + 0x6F0, "b8 11 11 90 90 90 90 90 90 90 90 90 90 90 90 f4");
+	c->r[R_EBX].d = 0x6F0;
+	for (unsigned run = 0; run < 2; run++) {
+		c->eip = 0;
+		c->halted = false;
+		tm_run(m);
+		cr_assert_eq(c->eip, 0x700, "the block ran whole");
+	}
+	c->r[R_EAX].d = 0;
+	c->seg[S_CS].limit = 0x6F8;
+	seg_update_chk(c, S_CS);
+	c->eip = 0;
+	c->halted = false;
+	tm_run(m);
+	cr_assert_eq(c->seg[S_CS].sel, 0, "in the #GP handler");
+	cr_assert_eq(c->eip, TM_HANDLERS + EXC_GP + 1);
+	cr_assert_eq(c->r[R_EAX].w, 0x1111, "the instructions within the limit ran");
+	tm_free(m);
+}
+
+/* More CS states in one epoch than the stamp names: the epoch moves, and
+ * every state still runs its own code. */
+Test(perf_smc, many_code_segments_in_one_epoch)
+{
+	struct machine *m = tm_new("cb"); /* retf */
+	struct cpu *c = tm_cpu(m);
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned n = 0; n < TLB_CS_MAX + 8; n++) {
+			uint16_t seg = (uint16_t)(0x2000 + 0x10 * n);
+			char hex[16];
+			snprintf(hex, sizeof(hex), "b8 %02x 00 f4", n); /* mov ax, n; hlt */
+			tm_poke(m, (paddr_t)seg * 16 + 0x100, hex);
+			far_run(m, seg, 0x100);
+			cr_assert_eq(c->r[R_EAX].w, n, "segment %u", n);
+		}
+	}
+	tm_free(m);
+}
+
+/* Only PG and WP changes flush the TLB (and so the block links, exec.c):
+ * a protected-mode round trip with paging off keeps both. */
+Test(perf_smc, pe_round_trip_keeps_the_tlb)
+{
+	struct machine *m = tm_new("0f 20 c0"  /* mov eax, cr0 */
+				   "0c 01"     /* or al, 1 */
+				   "0f 22 c0"  /* mov cr0, eax */
+				   "24 fe"     /* and al, 0FEh */
+				   "0f 22 c0"  /* mov cr0, eax */
+				   "f4");
+	struct cpu *c = tm_cpu(m);
+	uint64_t epoch = c->tlb.epoch;
+	tm_run(m);
+	cr_assert_eq(c->eip, 14, "ran to the HLT");
+	cr_assert_eq(c->cr0 & CR0_PE, 0);
+	cr_assert_eq(c->tlb.epoch, epoch, "no flush");
+	tm_free(m);
+}
