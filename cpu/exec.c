@@ -1,8 +1,11 @@
 /*
- * The run loop: find or decode the block at CS:EIP, run its instructions
- * through their handlers, and at instruction boundaries take interrupts,
- * exceptions (the one setjmp), HLT and timer deadlines. Double and triple
- * fault classification follows SDM vol. 3, table 6-5.
+ * The run loop: find or decode the block at CS:EIP (through the previous
+ * block's links when it can), run its instructions through their handlers
+ * with EIP and icount kept lazily inside the block (cpu.h), and at
+ * instruction boundaries take interrupts, exceptions (the one setjmp), HLT
+ * and timer deadlines; a deadline inside a block stops it at exactly that
+ * instruction. Double and triple fault classification follows SDM vol. 3,
+ * table 6-5.
  */
 #include <string.h>
 

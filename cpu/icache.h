@@ -1,9 +1,12 @@
 /*
  * Decoded-block cache. A block is a run of decoded instructions that starts
  * at a physical address, stays within one 4 KiB page and ends at a control
- * transfer or mode change (D_END). Blocks are keyed by physical address and
- * the code segment's D bit, live in one arena (flushed whole when it fills),
- * and are invalidated by 128-byte chunk when the guest writes over them.
+ * transfer or mode change (D_END) or a REP string instruction. Blocks are
+ * keyed by physical address and the code segment's D bit and live in one
+ * arena (flushed whole when it fills). The memory map marks code per
+ * 128-byte chunk; a byte map per page (struct code_page) tells which bytes
+ * blocks cover, and a write over those bytes drops the blocks, which then
+ * run as no-ops for any link still leading to them.
  */
 #ifndef POPEK_ICACHE_H
 #define POPEK_ICACHE_H
