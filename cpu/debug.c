@@ -57,8 +57,7 @@ static void deliver_db(struct cpu *c, uint32_t dr6_bits)
 void debug_after(struct cpu *c)
 {
 	uint32_t bits = c->dbg.hits | (c->dbg.step ? DR6_BS : 0);
-	c->dbg.hits = 0;
-	c->dbg.step = false;
+	debug_cancel(c);
 	if (bits)
 		deliver_db(c, bits);
 }

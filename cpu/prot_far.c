@@ -12,8 +12,6 @@
 #include "cpu/seg.h"
 #include "cpu/task.h"
 
-static uint32_t ip_mask(bool o32) { return o32 ? 0xFFFFFFFFu : 0xFFFFu; }
-
 /* JMP/CALL straight to a code segment (SDM: CONFORMING- and NONCONFORMING-
  * CODE-SEGMENT). */
 static void check_direct_code(struct cpu *c, uint16_t sel, const struct desc *d)
@@ -61,7 +59,7 @@ static void jump_to(struct cpu *c, uint16_t sel, struct desc *d, uint32_t off, u
 	c->next_eip = off;
 }
 
-void far_jmp_prot(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
+void far_jmp_prot(struct cpu *c, uint16_t sel, uint32_t off)
 {
 	struct desc d, cd;
 	if (sel_null(sel))
@@ -69,7 +67,7 @@ void far_jmp_prot(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
 	desc_fetch_or_raise(c, sel, &d, EXC_GP, false);
 	if (desc_code(&d)) {
 		check_direct_code(c, sel, &d);
-		jump_to(c, sel, &d, off & ip_mask(o32), c->cpl);
+		jump_to(c, sel, &d, off, c->cpl);
 		return;
 	}
 	switch (desc_s(&d) ? 0 : desc_type(&d)) {
@@ -155,7 +153,7 @@ void far_call_prot(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
 	desc_fetch_or_raise(c, sel, &d, EXC_GP, false);
 	if (desc_code(&d)) {
 		check_direct_code(c, sel, &d);
-		call_same(c, sel, &d, off & ip_mask(o32), o32 ? 4 : 2);
+		call_same(c, sel, &d, off, o32 ? 4 : 2);
 		return;
 	}
 	switch (desc_s(&d) ? 0 : desc_type(&d)) {

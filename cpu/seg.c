@@ -36,11 +36,11 @@ static uint32_t ip_mask(bool o32) { return o32 ? 0xFFFFFFFFu : 0xFFFFu; }
 
 void cpu_far_jmp(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
 {
+	off &= ip_mask(o32);
 	if (cpu_prot_mode(c)) {
-		far_jmp_prot(c, sel, off, o32);
+		far_jmp_prot(c, sel, off);
 		return;
 	}
-	off &= ip_mask(o32);
 	if (off > c->seg[S_CS].limit)
 		cpu_raise(c, EXC_GP, 0);
 	seg_load_real(c, S_CS, sel);
@@ -49,11 +49,11 @@ void cpu_far_jmp(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
 
 void cpu_far_call(struct cpu *c, uint16_t sel, uint32_t off, bool o32)
 {
+	off &= ip_mask(o32);
 	if (cpu_prot_mode(c)) {
 		far_call_prot(c, sel, off, o32);
 		return;
 	}
-	off &= ip_mask(o32);
 	if (off > c->seg[S_CS].limit)
 		cpu_raise(c, EXC_GP, 0);
 	uint32_t sp = stack_sp(c);

@@ -28,7 +28,8 @@ void cpu_refresh_segs(struct cpu *c);
 
 /* Protected-mode halves (prot_*.c). */
 void seg_load_prot(struct cpu *c, unsigned s, uint16_t sel);
-void far_jmp_prot(struct cpu *c, uint16_t sel, uint32_t off, bool o32);
+/* off is already masked to the operand size (cpu_far_jmp, cpu_far_call). */
+void far_jmp_prot(struct cpu *c, uint16_t sel, uint32_t off);
 void far_call_prot(struct cpu *c, uint16_t sel, uint32_t off, bool o32);
 void far_ret_prot(struct cpu *c, bool o32, uint16_t pop_bytes);
 void iret_prot(struct cpu *c, bool o32);

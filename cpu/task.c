@@ -13,6 +13,7 @@
 
 #include "cpu/interrupt.h"
 #include "cpu/mmu.h"
+#include "cpu/seg.h"
 
 struct tss_state {
 	uint32_t cr3, eip, eflags, r[8];
@@ -110,8 +111,7 @@ static void load_segments(struct cpu *c, const struct tss_state *t, bool ext)
 		return;
 	}
 	cpu_set_cpl(c, t->seg[S_CS] & 3u);
-	for (unsigned s = 0; s < 6; s++)
-		seg_update_chk(c, s);
+	cpu_refresh_segs(c);
 	load_cs(c, t->seg[S_CS], ext);
 	prot_seg_load(c, S_SS, t->seg[S_SS], c->cpl, EXC_TS, ext);
 	static const uint8_t data[] = { S_DS, S_ES, S_FS, S_GS };
@@ -153,11 +153,8 @@ void task_switch(struct cpu *c, uint16_t sel, struct desc *d, enum task_reason w
 	}
 	for (unsigned n = 0; n < 8; n++)
 		c->r[n].d = t.r[n];
-	c->eflags = (t32 ? t.eflags : (c->eflags & 0xFFFF0000u) | (t.eflags & 0xFFFF)) | 0x2;
-	c->eflags &= ~0x8028u;
-	c->lf.kind = LF_NONE;
+	cpu_set_eflags(c, t.eflags, t32 ? 0xFFFFFFFFu : 0xFFFFu);
 	c->eip = c->next_eip = t32 ? t.eip : t.eip & 0xFFFF;
-	cpu_kick(c);
 	load_segments(c, &t, ext);
 }
 
