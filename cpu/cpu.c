@@ -125,21 +125,6 @@ static bool tlb_keeps(const struct tlb_entry *e, bool keep_global)
 	return keep_global && e->global && e->tag_read != TLB_INVALID;
 }
 
-static void tlb_drop(struct tlb_entry *e)
-{
-	e->tag_read = e->tag_write = e->tag_code = TLB_INVALID;
-	e->global = false;
-}
-
-/* Note entry idx as live in the rebuilt list (overflowing it if full). */
-static void tlb_relist(struct tlb *t, unsigned idx)
-{
-	if (t->n_live < TLB_LIVE_MAX)
-		t->live[t->n_live] = (uint16_t)idx;
-	if (t->n_live <= TLB_LIVE_MAX)
-		t->n_live++;
-}
-
 void cpu_flush_tlb(struct cpu *c, bool keep_global)
 {
 	struct tlb *t = &c->tlb;
@@ -163,6 +148,18 @@ void cpu_flush_tlb(struct cpu *c, bool keep_global)
 		if (tlb_keeps(e, keep_global))
 			tlb_relist(t, idx);
 		else
+			tlb_drop(e);
+	}
+}
+
+void cpu_invlpg(struct cpu *c, laddr_t la)
+{
+	tlb_changed(&c->tlb);
+	/* Both privilege halves, global or not. The write and code tags are
+	 * only ever set together with the read tag. */
+	for (unsigned u = 0; u < 2; u++) {
+		struct tlb_entry *e = &c->tlb.e[u][(la >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+		if (e->tag_read == (la & PAGE_MASK))
 			tlb_drop(e);
 	}
 }

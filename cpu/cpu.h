@@ -237,6 +237,8 @@ void cpu_request_exit(struct cpu *c);
 void cpu_set_a20(struct cpu *c, bool enabled);
 /* Forget translations and decoded code (mapping changes). */
 void cpu_flush_tlb(struct cpu *c, bool keep_global);
+/* Forget the translation of linear page la (INVLPG). */
+void cpu_invlpg(struct cpu *c, laddr_t la);
 void cpu_invalidate_code(struct cpu *c, paddr_t addr, unsigned len);
 
 /* Raise an exception from a handler or the MMU: never returns. */

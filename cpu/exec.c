@@ -107,9 +107,7 @@ static struct block *decode_block(struct cpu *c, paddr_t pa, const uint8_t *host
 	b->link_stamp = c->tlb.stamp;
 	for (unsigned k = 0; k < BLOCK_LINKS; k++)
 		b->link[k] = NULL;
-	bool first_code = memmap_page(c->mem, pa)->code == 0;
-	icache_insert(c->icache, b);
-	if (first_code)
+	if (icache_insert(c->icache, b))
 		drop_write_tags(c, pa & PAGE_MASK);
 	return b;
 }

@@ -141,7 +141,7 @@ struct block *icache_alloc(struct icache *ic, unsigned max)
 	return (struct block *)(ic->arena + ic->used);
 }
 
-void icache_insert(struct icache *ic, struct block *b)
+bool icache_insert(struct icache *ic, struct block *b)
 {
 	ic->used += block_size(b->n);
 	unsigned h = hash_of(b->paddr, b->mode);
@@ -150,8 +150,9 @@ void icache_insert(struct icache *ic, struct block *b)
 	unsigned p = page_hash_of(b->paddr);
 	b->pnext = ic->page_hash[p];
 	ic->page_hash[p] = b;
-	memmap_mark_code(ic->mem, b->paddr, b->nbytes);
+	bool first_code = memmap_mark_code(ic->mem, b->paddr, b->nbytes);
 	note_block_bytes(ic, b);
+	return first_code;
 }
 
 static void unhash(struct icache *ic, struct block *b)

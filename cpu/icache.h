@@ -92,8 +92,10 @@ static inline struct block *icache_lookup(struct icache *ic, paddr_t paddr, uint
 /* Room for a block of up to max insns, or NULL when the arena is full
  * (the caller then flushes, which is only safe between blocks). */
 struct block *icache_alloc(struct icache *ic, unsigned max);
-/* Publish a filled block: shrinks the allocation to b->n and marks its bytes as code. */
-void icache_insert(struct icache *ic, struct block *b);
+/* Publish a filled block: shrinks the allocation to b->n and marks its bytes
+ * as code. Returns true when its page held no code before (memmap_mark_code:
+ * the CPU must then drop its write TLB entries for the page). */
+bool icache_insert(struct icache *ic, struct block *b);
 /* Drop blocks overlapping [addr, addr+len); returns how many went. */
 unsigned icache_invalidate(struct icache *ic, paddr_t addr, unsigned len);
 void icache_flush(struct icache *ic);

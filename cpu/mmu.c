@@ -133,12 +133,8 @@ static void tlb_fill(struct cpu *c, laddr_t la, paddr_t pa, unsigned user, bool 
 	e->tag_read = e->tag_write = e->tag_code = TLB_INVALID;
 	if (!p->read || (unlikely(c->dbg.data) && debug_page_watched(c, page)))
 		return;
-	struct tlb *t = &c->tlb;
-	if (!was_live && t->n_live <= TLB_LIVE_MAX) {
-		if (t->n_live < TLB_LIVE_MAX)
-			t->live[t->n_live] = (uint16_t)(user * TLB_SIZE + ((la >> PAGE_SHIFT) & (TLB_SIZE - 1)));
-		t->n_live++;
-	}
+	if (!was_live)
+		tlb_relist(&c->tlb, user * TLB_SIZE + ((la >> PAGE_SHIFT) & (TLB_SIZE - 1)));
 	e->addend = (uintptr_t)p->read - page;
 	e->paddr = pa & PAGE_MASK;
 	e->global = global;

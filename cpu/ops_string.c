@@ -180,7 +180,7 @@ static uint32_t run_len(const struct cpu *c, const struct insn *i, unsigned s, u
  * when the page is not plain RAM that this access may use directly. */
 static uint8_t *host_at(struct cpu *c, laddr_t la, bool write)
 {
-	struct tlb_entry *e = tlb_entry_for(c, la, mmu_user(c));
+	struct tlb_entry *e = tlb_entry_acc(c, la, write ? ACC_WRITE : ACC_READ);
 	laddr_t page = la & PAGE_MASK;
 	if ((write ? e->tag_write : e->tag_read) != page) {
 		mmu_translate(c, la, write ? ACC_WRITE : ACC_READ);

@@ -229,20 +229,10 @@ void op_WBINVD(struct cpu *c, const struct insn *i)
 	need_cpl0(c);
 }
 
-/* Drop the page's translation from both privilege halves, global or not. */
 void op_INVLPG_M_m(struct cpu *c, const struct insn *i)
 {
 	need_cpl0(c);
-	laddr_t la = c->seg[i->seg].base + insn_ea(c, i);
-	tlb_changed(&c->tlb);
-	for (unsigned u = 0; u < 2; u++) {
-		struct tlb_entry *e = tlb_entry_for(c, la, u);
-		if (e->tag_read == (la & PAGE_MASK) || e->tag_write == (la & PAGE_MASK) ||
-		    e->tag_code == (la & PAGE_MASK)) {
-			e->tag_read = e->tag_write = e->tag_code = TLB_INVALID;
-			e->global = false;
-		}
-	}
+	cpu_invlpg(c, c->seg[i->seg].base + insn_ea(c, i));
 }
 
 /* ---- identification, time stamp, model-specific registers ---- */

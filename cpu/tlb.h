@@ -62,6 +62,22 @@ struct tlb {
 	uint16_t live[TLB_LIVE_MAX];
 };
 
+static inline void tlb_drop(struct tlb_entry *e)
+{
+	e->tag_read = e->tag_write = e->tag_code = TLB_INVALID;
+	e->global = false;
+}
+
+/* Note entry idx (user * TLB_SIZE + slot) as live (overflowing the list
+ * when it is full). */
+static inline void tlb_relist(struct tlb *t, unsigned idx)
+{
+	if (t->n_live < TLB_LIVE_MAX)
+		t->live[t->n_live] = (uint16_t)idx;
+	if (t->n_live <= TLB_LIVE_MAX)
+		t->n_live++;
+}
+
 static inline void tlb_changed(struct tlb *t)
 {
 	t->epoch++;
