@@ -27,4 +27,21 @@
 
 void op_UD(struct cpu *c, const struct insn *i);
 
+/* Near branch targets, for the handlers here and the per-condition ones of
+ * ops_fast.c. A target beyond the CS limit raises #GP(0) at the branch;
+ * with a 16-bit operand size the target wraps at 64 KiB. */
+static inline void near_to(struct cpu *c, uint32_t target)
+{
+	if (target > c->seg[S_CS].limit)
+		cpu_raise(c, EXC_GP, 0);
+	c->next_eip = target;
+}
+
+static inline uint32_t rel16(const struct cpu *c, const struct insn *i)
+{
+	return (c->next_eip + i->imm) & 0xFFFF;
+}
+
+static inline uint32_t rel32(const struct cpu *c, const struct insn *i) { return c->next_eip + i->imm; }
+
 #endif

@@ -20,20 +20,6 @@
 #include "cpu/seg.h"
 #include "cpu/stack.h"
 
-static void near_to(struct cpu *c, uint32_t target)
-{
-	if (target > c->seg[S_CS].limit)
-		cpu_raise(c, EXC_GP, 0);
-	c->next_eip = target;
-}
-
-static uint32_t rel16(const struct cpu *c, const struct insn *i)
-{
-	return (c->next_eip + i->imm) & 0xFFFF;
-}
-
-static uint32_t rel32(const struct cpu *c, const struct insn *i) { return c->next_eip + i->imm; }
-
 /* ---- conditional and unconditional near jumps ---- */
 
 void op_Jcc_Jb16(struct cpu *c, const struct insn *i)

@@ -33,17 +33,13 @@ ALU2_INLINE void cmov_exec(struct cpu *c, const struct insn *i, unsigned sz, boo
 		reg_put(c, i->reg, sz, v);
 }
 
-ALU2_INLINE uint32_t sign_extend(uint32_t v, unsigned esz)
-{
-	return (uint32_t)((int32_t)(v << (32 - alu2_bits[esz])) >> (32 - alu2_bits[esz]));
-}
 
 /* Load E of size esz into G of size gsz, zero- or sign-extended. */
 ALU2_INLINE void movx_exec(struct cpu *c, const struct insn *i, unsigned gsz, unsigned esz,
 			   bool sx, bool mem)
 {
 	uint32_t v = e_get(c, i, mem, e_off(c, i, mem), esz);
-	reg_put(c, i->reg, gsz, sx ? sign_extend(v, esz) : v);
+	reg_put(c, i->reg, gsz, sx ? (uint32_t)lf_sext(v, esz) : v);
 }
 
 #define EXT_FORMS(name, call_r, call_m)                                          \
@@ -76,7 +72,7 @@ ALU2_INLINE void movx_exec(struct cpu *c, const struct insn *i, unsigned gsz, un
 	if (lf_cond(&c->lf, c->eflags, i->op & 0xF))                                    \
 		reg_put(c, i->reg, sz, v)
 #define MOVX_FAST(gsz, esz, sx)                                                         \
-	reg_put(c, i->reg, gsz, (sx) ? sign_extend(v, esz) : v)
+	reg_put(c, i->reg, gsz, (sx) ? (uint32_t)lf_sext(v, esz) : v)
 
 EXT_LOAD_FORMS(CMOVcc_GwEw, 1, cmov_exec(c, i, 1, false), cmov_exec(c, i, 1, true), CMOV_FAST(1))
 EXT_LOAD_FORMS(CMOVcc_GdEd, 2, cmov_exec(c, i, 2, false), cmov_exec(c, i, 2, true), CMOV_FAST(2))
@@ -99,12 +95,12 @@ EXT_LOAD_FORMS(MOVSX_GdEw, 1, movx_exec(c, i, 2, 1, true, false), movx_exec(c, i
 
 void op_BSWAP_Rd(struct cpu *c, const struct insn *i)
 {
-	c->r[i->reg & 7].d = __builtin_bswap32(c->r[i->reg & 7].d);
+	c->r[i->reg].d = __builtin_bswap32(c->r[i->reg].d);
 }
 
 void op_BSWAP_Rw(struct cpu *c, const struct insn *i)
 {
-	c->r[i->reg & 7].w = 0;
+	c->r[i->reg].w = 0;
 }
 
 /* XADD: the destination gets the sum, the source register the old

@@ -31,21 +31,13 @@
 #define DEFINE_CC(cc)                                                          \
 	static void op_jcc32_##cc(struct cpu *c, const struct insn *i)         \
 	{                                                                      \
-		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
-			uint32_t target = c->next_eip + i->imm;                \
-			if (target > c->seg[S_CS].limit)                       \
-				cpu_raise(c, EXC_GP, 0);                       \
-			c->next_eip = target;                                  \
-		}                                                              \
+		if (lf_cond(&c->lf, c->eflags, cc))                            \
+			near_to(c, rel32(c, i));                               \
 	}                                                                      \
 	static void op_jcc16_##cc(struct cpu *c, const struct insn *i)         \
 	{                                                                      \
-		if (lf_cond(&c->lf, c->eflags, cc)) {                          \
-			uint32_t target = (c->next_eip + i->imm) & 0xFFFF;     \
-			if (target > c->seg[S_CS].limit)                       \
-				cpu_raise(c, EXC_GP, 0);                       \
-			c->next_eip = target;                                  \
-		}                                                              \
+		if (lf_cond(&c->lf, c->eflags, cc))                            \
+			near_to(c, rel16(c, i));                               \
 	}                                                                      \
 	static void op_cmov32_r_##cc(struct cpu *c, const struct insn *i)      \
 	{                                                                      \
