@@ -314,8 +314,6 @@ static void *dma_create(struct machine *m)
 	return d;
 }
 
-static void dma_destroy(void *opaque) { free(opaque); }
-
 #define DMA_CTRL_FIELDS(n)                                  \
 	STATE_FIELD(struct dma, c[n].base_addr),            \
 	STATE_FIELD(struct dma, c[n].base_count),           \
@@ -340,6 +338,6 @@ const struct device_class dma_class = {
 	.name = "dma",
 	.create = dma_create,
 	.reset = dma_reset,
-	.destroy = dma_destroy,
+	.destroy = free,
 	.fields = dma_fields,
 };

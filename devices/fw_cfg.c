@@ -262,8 +262,6 @@ static void *fw_cfg_create(struct machine *m)
 	return f;
 }
 
-static void fw_cfg_destroy(void *dev) { free(dev); }
-
 static const struct state_field fw_cfg_fields[] = {
 	STATE_FIELD(struct fw_cfg, key),
 	STATE_FIELD(struct fw_cfg, offset),
@@ -275,6 +273,6 @@ const struct device_class fw_cfg_class = {
 	.name = "fw_cfg",
 	.create = fw_cfg_create,
 	.reset = fw_cfg_reset,
-	.destroy = fw_cfg_destroy,
+	.destroy = free,
 	.fields = fw_cfg_fields,
 };

@@ -166,8 +166,6 @@ static void *i440fx_create(struct machine *m)
 	return s;
 }
 
-static void i440fx_destroy(void *opaque) { free(opaque); }
-
 static void i440fx_post_load(void *opaque) { apply_all(opaque); }
 
 static const struct state_field i440fx_fields[] = {
@@ -180,7 +178,7 @@ const struct device_class i440fx_class = {
 	.name = "i440fx",
 	.create = i440fx_create,
 	.reset = i440fx_reset,
-	.destroy = i440fx_destroy,
+	.destroy = free,
 	.fields = i440fx_fields,
 	.post_load = i440fx_post_load,
 };

@@ -781,8 +781,6 @@ static void *i8042_create(struct machine *m)
 	return k;
 }
 
-static void i8042_destroy(void *dev) { free(dev); }
-
 static void i8042_post_load(void *dev)
 {
 	struct i8042 *k = dev;
@@ -819,7 +817,7 @@ const struct device_class i8042_class = {
 	.name = "i8042",
 	.create = i8042_create,
 	.reset = i8042_reset,
-	.destroy = i8042_destroy,
+	.destroy = free,
 	.fields = i8042_fields,
 	.post_load = i8042_post_load,
 };

@@ -19,12 +19,5 @@ static inline void irq_set(struct irq_line l, int level)
 	if (l.handler)
 		l.handler(l.opaque, l.n, level);
 }
-static inline void irq_raise(struct irq_line l) { irq_set(l, 1); }
-static inline void irq_lower(struct irq_line l) { irq_set(l, 0); }
-static inline void irq_pulse(struct irq_line l)
-{
-	irq_set(l, 1);
-	irq_set(l, 0);
-}
 
 #endif

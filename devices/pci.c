@@ -322,8 +322,6 @@ static void pci_reset(void *opaque)
 			reset_header(bus->dev[i]);
 }
 
-static void pci_destroy(void *opaque) { free(opaque); }
-
 static const struct state_field pci_fields[] = {
 	STATE_FIELD(struct pci_bus, addr),
 	STATE_FIELD(struct pci_bus, pirq_count),
@@ -334,6 +332,6 @@ const struct device_class pci_bus_class = {
 	.name = "pci",
 	.create = pci_create,
 	.reset = pci_reset,
-	.destroy = pci_destroy,
+	.destroy = free,
 	.fields = pci_fields,
 };

@@ -403,8 +403,6 @@ static void *pic_create(struct machine *m)
 	return s;
 }
 
-static void pic_destroy(void *dev) { free(dev); }
-
 static void pic_post_load(void *dev)
 {
 	struct pic *s = dev;
@@ -434,7 +432,7 @@ const struct device_class pic_device_class = {
 	.name = "pic",
 	.create = pic_create,
 	.reset = pic_reset,
-	.destroy = pic_destroy,
+	.destroy = free,
 	.fields = pic_fields,
 	.post_load = pic_post_load,
 };

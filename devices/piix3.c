@@ -289,8 +289,6 @@ static void *piix3_create(struct machine *m)
 	return s;
 }
 
-static void piix3_destroy(void *opaque) { free(opaque); }
-
 struct pci_device *piix3_ide_function(struct machine *m)
 {
 	struct piix3 *s = machine_device(m, "piix3");
@@ -318,7 +316,7 @@ const struct device_class piix3_class = {
 	.name = "piix3",
 	.create = piix3_create,
 	.reset = piix3_reset,
-	.destroy = piix3_destroy,
+	.destroy = free,
 	.fields = piix3_fields,
 	.post_load = piix3_post_load,
 };

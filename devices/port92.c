@@ -66,8 +66,6 @@ static void *port92_create(struct machine *m)
 	return p;
 }
 
-static void port92_destroy(void *dev) { free(dev); }
-
 static const struct state_field port92_fields[] = {
 	STATE_FIELD(struct port92, value),
 	{ 0 },
@@ -77,6 +75,6 @@ const struct device_class port92_class = {
 	.name = "port92",
 	.create = port92_create,
 	.reset = port92_reset,
-	.destroy = port92_destroy,
+	.destroy = free,
 	.fields = port92_fields,
 };

@@ -420,7 +420,7 @@ static void uart_reset_one(struct uart *u)
 	u->rx_head = u->rx_count = u->tx_head = u->tx_count = 0;
 	u->tsr_busy = u->thre_pending = u->timeout = false;
 	if (u->irq_level)
-		irq_lower(u->irq);
+		irq_set(u->irq, 0);
 	u->irq_level = 0;
 	if (machine_config(u->m)->serial_in[u->index].read)
 		timer_arm(s, &u->rx_timer, now(u) + char_ns(u));
