@@ -4,7 +4,7 @@ EXTRA_PROGRAMS = bench/popek-bench
 CLEANFILES += bench/popek-bench
 EXTRA_DIST += bench/README.md bench/RESULTS.md bench/run.sh
 bench_popek_bench_SOURCES = bench/popek_bench.c
-bench_popek_bench_LDADD = libpopek.a $(ZLIB_LIBS)
+bench_popek_bench_LDADD = libpopekfe.a libpopek.a $(ZLIB_LIBS)
 
 BENCH_SRC = $(abs_top_srcdir)/../shared/bench
 BENCH_GUEST = $(abs_builddir)/bench/guest

@@ -20,6 +20,7 @@
 
 #include "cpu/interrupt.h"
 #include "devices/machine.h"
+#include "frontend/file.h"
 
 #define PAYLOAD_AT 0x10000u
 #define PARAM_AT (0x7C00u + 0x1B0u)
@@ -107,17 +108,6 @@ static int usage(void)
 	return 2;
 }
 
-static uint8_t *load_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	uint8_t *buf = malloc(MAX_PAYLOAD);
-	*len = buf ? fread(buf, 1, MAX_PAYLOAD, f) : 0;
-	fclose(f);
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -138,12 +128,17 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	size_t len;
-	uint8_t *payload = load_file(argv[1], &len);
-	if (!payload || len == 0) {
-		fprintf(stderr, "popek-bench: cannot read %s\n", argv[1]);
+	char lerr[256];
+	uint8_t *payload = file_load(argv[1], MAX_PAYLOAD, &len, lerr, sizeof(lerr));
+	if (!payload) {
+		fprintf(stderr, "popek-bench: %s\n", lerr);
 		return 1;
 	}
 	struct bench *b = calloc(1, sizeof(*b));
+	if (!b) {
+		fprintf(stderr, "popek-bench: out of memory\n");
+		return 1;
+	}
 	struct machine_config cfg = { .ram_size = 32u << 20, .bare = bare };
 	cfg.debugcon = (struct byte_sink){ e9_write, b };
 	char err[256];
