@@ -106,9 +106,13 @@ void tss_inner_stack(struct cpu *c, unsigned dpl, bool ext, uint16_t *ss, uint32
  * segment of privilege dpl (SDM CALL and INT pseudo-code). */
 void prot_check_inner_ss(struct cpu *c, uint16_t ss, unsigned dpl, bool ext, struct desc *d);
 
-/* RET and IRET: check the popped CS (and, to an outer level, SS) per the
- * SDM pseudo-code; raise #GP(sel), #NP(sel) or #SS(sel). (prot_far.c) */
+/* RET and IRET: check the popped CS per the SDM pseudo-code; raise
+ * #GP(sel) or #NP(sel). (prot_far.c) */
 void prot_check_ret_cs(struct cpu *c, uint16_t cs, struct desc *d);
-void prot_check_ret_ss(struct cpu *c, uint16_t ss, unsigned rpl, struct desc *d);
+/* An SS selector for privilege level cpl (MOV/POP SS, task switches, and
+ * RET/IRET to an outer level with vec #GP): null, unreadable, not writable
+ * data or a DPL/RPL other than cpl raise vec(sel), not present #SS(sel).
+ * (prot_seg.c) */
+void prot_check_ss(struct cpu *c, uint16_t sel, struct desc *d, unsigned cpl, int vec, bool ext);
 
 #endif

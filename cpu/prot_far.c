@@ -193,17 +193,6 @@ void prot_check_ret_cs(struct cpu *c, uint16_t cs, struct desc *d)
 		cpu_raise(c, EXC_NP, sel_err(cs, false));
 }
 
-void prot_check_ret_ss(struct cpu *c, uint16_t ss, unsigned rpl, struct desc *d)
-{
-	if (sel_null(ss))
-		cpu_raise(c, EXC_GP, 0);
-	desc_fetch_or_raise(c, ss, d, EXC_GP, false);
-	if ((ss & 3u) != rpl || !desc_writable_data(d) || desc_dpl(d) != rpl)
-		cpu_raise(c, EXC_GP, sel_err(ss, false));
-	if (!desc_present(d))
-		cpu_raise(c, EXC_SS, sel_err(ss, false));
-}
-
 void far_ret_prot(struct cpu *c, bool o32, uint16_t pop_bytes)
 {
 	unsigned size = o32 ? 4 : 2;
@@ -223,7 +212,7 @@ void far_ret_prot(struct cpu *c, bool o32, uint16_t pop_bytes)
 	}
 	uint32_t esp = pstack_pop(c, &st, size);
 	uint16_t ss = (uint16_t)pstack_pop(c, &st, size);
-	prot_check_ret_ss(c, ss, rpl, &sd);
+	prot_check_ss(c, ss, &sd, rpl, EXC_GP, false);
 	if (off > desc_limit(&cd))
 		cpu_raise(c, EXC_GP, 0);
 	desc_set_accessed(c, cs, &cd);

@@ -78,7 +78,7 @@ static void iret_outer(struct cpu *c, struct pstack *st, uint16_t cs, struct des
 	struct desc sd;
 	uint32_t esp = pstack_pop(c, st, size);
 	uint16_t ss = (uint16_t)pstack_pop(c, st, size);
-	prot_check_ret_ss(c, ss, rpl, &sd);
+	prot_check_ss(c, ss, &sd, rpl, EXC_GP, false);
 	if (eip > desc_limit(cd))
 		cpu_raise(c, EXC_GP, 0);
 	desc_set_accessed(c, cs, cd);

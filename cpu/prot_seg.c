@@ -11,7 +11,7 @@
 #include "cpu/seg.h"
 #include "cpu/task.h"
 
-static void check_ss(struct cpu *c, uint16_t sel, struct desc *d, unsigned cpl, int vec, bool ext)
+void prot_check_ss(struct cpu *c, uint16_t sel, struct desc *d, unsigned cpl, int vec, bool ext)
 {
 	int32_t err = sel_err(sel, ext);
 	if (sel_null(sel) || !desc_fetch(c, sel, d))
@@ -38,7 +38,7 @@ void prot_seg_load(struct cpu *c, unsigned s, uint16_t sel, unsigned cpl, int ve
 {
 	struct desc d;
 	if (s == S_SS) {
-		check_ss(c, sel, &d, cpl, vec, ext);
+		prot_check_ss(c, sel, &d, cpl, vec, ext);
 	} else {
 		if (sel_null(sel)) {
 			prot_load_null(c, s, sel);
