@@ -34,15 +34,22 @@ static bool bp_data(uint32_t dr7, unsigned n)
 
 /* Recompute whether data breakpoints changed; the TLB must forget pages
  * whose watch state may differ. */
+/* DR0-DR3 and DR7 as debug_refresh last saw them: it would change nothing. */
+static bool debug_regs_seen(const struct cpu *c)
+{
+	const uint32_t *s = c->dbg.seen;
+	return ((c->dr[0] ^ s[0]) | (c->dr[1] ^ s[1]) | (c->dr[2] ^ s[2]) | (c->dr[3] ^ s[3]) |
+		(c->dr[7] ^ s[4])) == 0;
+}
+
 static void debug_refresh(struct cpu *c)
 {
-	uint32_t now[5] = { c->dr[0], c->dr[1], c->dr[2], c->dr[3], c->dr[7] };
 	bool data = false;
 	for (unsigned n = 0; n < 4; n++)
 		data |= bp_data(c->dr[7], n);
-	bool changed = memcmp(now, c->dbg.seen, sizeof(now)) != 0;
-	if (changed && (data || c->dbg.data))
+	if (!debug_regs_seen(c) && (data || c->dbg.data))
 		cpu_flush_tlb(c, false);
+	uint32_t now[5] = { c->dr[0], c->dr[1], c->dr[2], c->dr[3], c->dr[7] };
 	memcpy(c->dbg.seen, now, sizeof(now));
 	c->dbg.data = data;
 }
@@ -77,13 +84,6 @@ static uint32_t code_hits(const struct cpu *c)
 	return hits;
 }
 
-/* DR0-DR3 and DR7 as debug_refresh last saw them: it would change nothing. */
-static bool debug_regs_seen(const struct cpu *c)
-{
-	const uint32_t *s = c->dbg.seen;
-	return ((c->dr[0] ^ s[0]) | (c->dr[1] ^ s[1]) | (c->dr[2] ^ s[2]) | (c->dr[3] ^ s[3]) |
-		(c->dr[7] ^ s[4])) == 0;
-}
 
 bool debug_before(struct cpu *c)
 {
